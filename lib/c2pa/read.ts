@@ -1,0 +1,80 @@
+/**
+ * Reads and validates Content Credentials with c2pa-wasm. The engine (the WASM module's
+ * `WasmReader`) and the blob maker are injected so the same code runs in the extension's
+ * worker (real Blob, real FileReaderSync) and in Node (see `node-engine.ts`).
+ */
+import type { C2paEvidence } from '../verdict';
+import { empty, summarizeStore } from './summarize';
+import { readerContext, type TrustSettings } from './trust';
+
+export interface ReaderLike {
+  manifestStore(): unknown;
+  crJson(): string;
+  free(): void;
+}
+
+export interface C2paEngine {
+  fromBlob(format: string, blob: any, context?: string | null): Promise<ReaderLike>;
+  fromBlobFragment(format: string, init: any, fragment: any, context?: string | null): Promise<ReaderLike>;
+  /** Wraps bytes in whatever the engine reads (a Blob in browsers). */
+  blob(bytes: Uint8Array): unknown;
+}
+
+export type C2paInput =
+  | { mime: string; bytes: Uint8Array }
+  | { mime: string; init: Uint8Array; fragment: Uint8Array };
+
+export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: TrustSettings): Promise<C2paEvidence> {
+  const ctx = readerContext(trust);
+  const fragmented = 'init' in input;
+  let reader: ReaderLike | undefined;
+  try {
+    reader =
+      'init' in input
+        ? await engine.fromBlobFragment(input.mime, engine.blob(input.init), engine.blob(input.fragment), ctx)
+        : await engine.fromBlob(input.mime, engine.blob(input.bytes), ctx);
+    const store = reader.manifestStore();
+    let cr: Record<string, unknown> | undefined;
+    try {
+      cr = JSON.parse(reader.crJson());
+    } catch {
+      cr = undefined; // certificate details are a nicety; the store alone is enough to decide
+    }
+    return summarizeStore(store as Record<string, unknown>, cr, { trustLoaded: !!trust, fragmented });
+  } catch (err) {
+    return fromReadError(err);
+  } finally {
+    try {
+      reader?.free();
+    } catch {
+      /* already freed */
+    }
+  }
+}
+
+/** What a thrown reader error means for the verdict. */
+export function fromReadError(err: unknown): C2paEvidence {
+  const raw = typeof err === 'string' ? err : ((err as Error)?.message ?? String(err));
+  if (/JumbfNotFound|ProvenanceMissing|NotFound\b/.test(raw)) return empty('absent');
+  if (/UnsupportedType/.test(raw)) return { ...empty('absent'), error: 'Content Credentials are not supported for this format' };
+  return { ...empty('error'), error: cleanError(raw) };
+}
+
+function cleanError(raw: string): string {
+  const first = raw.split('\n')[0].replace(/\s+/g, ' ').trim();
+  const m = /^C2pa\((\w+)(?:\((.*)\))?\)$/.exec(first);
+  const name = m ? m[1] : first;
+  const words: Record<string, string> = {
+    JumbfParseError: 'the C2PA manifest is malformed (JUMBF could not be parsed)',
+    JumbfBoxNotFound: 'the C2PA manifest is incomplete (a JUMBF box is missing)',
+    ClaimDecoding: 'the C2PA claim could not be decoded',
+    ClaimMissing: 'the C2PA manifest has no claim',
+    InvalidAsset: 'the file structure is invalid for its format',
+    IoError: 'the file ended early or could not be read',
+    BadParam: 'the file could not be parsed',
+    CoseSignature: 'the signature is malformed',
+    InvalidClaim: 'the C2PA claim is invalid',
+  };
+  const text = words[name] ?? `the C2PA reader failed: ${first.slice(0, 200)}`;
+  return m?.[2] && !words[name] ? text : m?.[2] ? `${text} (${m[2].slice(0, 120)})` : text;
+}

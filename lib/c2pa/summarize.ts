@@ -1,0 +1,227 @@
+/**
+ * Turns what c2pa-wasm returns (the manifest store plus its crJSON, which carries the
+ * certificate subject and issuer) into C2paEvidence: the facts the Verdict needs, in the
+ * library's own terms. Pure: runs on plain JSON, so it is unit-tested without WASM.
+ */
+import type { C2paAction, C2paEvidence, IngredientSummary, ManifestSummary, ValidationCode } from '../verdict';
+import { TRUST_ONLY } from '../verdict';
+import { isAiSourceType } from './ai';
+
+type Json = Record<string, any>;
+
+const MAX_CHAIN_DEPTH = 8;
+const MAX_INGREDIENTS = 64;
+const MAX_ACTIONS = 256;
+
+export interface SummarizeOptions {
+  /** Were trust anchors configured for this validation? Without them trust is `unknown`. */
+  trustLoaded: boolean;
+  fragmented?: boolean;
+}
+
+export function summarizeStore(store: Json, crJson: Json | undefined, opts: SummarizeOptions): C2paEvidence {
+  const manifests: Json = obj(store.manifests);
+  const activeLabel: string | undefined = str(store.active_manifest);
+  const active = activeLabel ? obj(manifests[activeLabel]) : undefined;
+  if (!activeLabel || !active) {
+    return { ...empty('error'), error: 'the manifest store has no active manifest' };
+  }
+
+  const results = obj(obj(store.validation_results).activeManifest);
+  const failures = codes(results.failure);
+  const success = codes(results.success);
+  const informational = codes(results.informational);
+  const allCodes = [...success, ...informational, ...failures].map((c) => c.code);
+  const libraryState = str(store.validation_state);
+  const integrityFailures = failures.filter((f) => !TRUST_ONLY.has(f.code));
+
+  // Never call anything valid that the library, or any integrity failure, does not back.
+  let state: C2paEvidence['state'];
+  if (libraryState === 'Invalid' || integrityFailures.length) state = 'invalid';
+  else if (libraryState === 'Trusted') state = 'trusted';
+  else if (
+    opts.trustLoaded &&
+    success.some((c) => c.code === 'signingCredential.trusted') &&
+    !failures.some((c) => c.code === 'signingCredential.untrusted')
+  ) {
+    // The active signer is on a trust list; the library says only "Valid" because an
+    // ingredient's signer is not. The ingredient's status is shown in the chain.
+    state = 'trusted';
+  } else state = 'valid';
+
+  const cert = certificateOf(crJson, activeLabel);
+  const sigInfo = obj(active.signature_info);
+  const statusByManifest = groupStatus(store);
+  const chain = summarizeManifest(manifests, activeLabel, statusByManifest, 0, new Set());
+  const ai = findAiDeclaration(chain);
+
+  return {
+    state,
+    trust: state === 'trusted' ? 'trusted' : opts.trustLoaded ? 'untrusted' : 'unknown',
+    generator: ai?.generator ?? chain.generator,
+    signer: cert.signer ?? str(sigInfo.issuer) ?? str(sigInfo.common_name),
+    issuer: cert.issuer,
+    signedAt: str(sigInfo.time) ?? cert.time,
+    title: str(active.title),
+    aiGenerated: !!ai,
+    digitalSourceTypes: chain.digitalSourceTypes,
+    actions: chain.actions,
+    codes: allCodes,
+    failures,
+    chain,
+    libraryState,
+    fragmented: opts.fragmented || undefined,
+  };
+}
+
+export function empty(state: C2paEvidence['state']): C2paEvidence {
+  return { state, trust: 'unknown', aiGenerated: false, digitalSourceTypes: [], actions: [], codes: [], failures: [] };
+}
+
+/** The manifest (this one, or a parent ingredient's, recursively) that declares AI generation. */
+function findAiDeclaration(m: ManifestSummary, depth = 0): { generator?: string } | undefined {
+  if (m.aiGenerated) {
+    // Prefer the AI action that names its tool ("Adobe Firefly") over the app that saved the file.
+    const agent = m.actions.find((a) => a.softwareAgent && a.digitalSourceType && isAiSourceType(a.digitalSourceType))?.softwareAgent;
+    return { generator: agent ?? m.generator };
+  }
+  if (depth > MAX_CHAIN_DEPTH) return undefined;
+  for (const ing of m.ingredients) {
+    // Only the parent the asset was made from passes its nature on; a placed component does not.
+    if (ing.relationship === 'parentOf' && ing.manifest && !ing.failures.some((f) => !TRUST_ONLY.has(f.code))) {
+      const found = findAiDeclaration(ing.manifest, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function summarizeManifest(
+  manifests: Json,
+  label: string,
+  status: Map<string, ValidationCode[]>,
+  depth: number,
+  seen: Set<string>,
+): ManifestSummary {
+  const m = obj(manifests[label]);
+  seen.add(label);
+  const actions = actionsOf(m);
+  const dsts = [...new Set(actions.map((a) => a.digitalSourceType).filter((d): d is string => !!d))];
+  const sig = obj(m.signature_info);
+  const ingredients: IngredientSummary[] = [];
+  for (const ing of arr(m.ingredients).slice(0, MAX_INGREDIENTS)) {
+    const i = obj(ing);
+    const childLabel = str(i.active_manifest);
+    const child =
+      childLabel && manifests[childLabel] && !seen.has(childLabel) && depth < MAX_CHAIN_DEPTH
+        ? summarizeManifest(manifests, childLabel, status, depth + 1, seen)
+        : undefined;
+    ingredients.push({
+      title: str(i.title),
+      format: str(i.format),
+      relationship: str(i.relationship),
+      manifest: child,
+      failures: [
+        ...(childLabel ? (status.get(childLabel) ?? []) : []),
+        ...codes(obj(i.validation_results).activeManifest?.failure),
+      ].filter((c) => c.code),
+    });
+  }
+  return {
+    label,
+    title: str(m.title),
+    format: str(m.format),
+    generator: generatorOf(m),
+    signer: str(sig.issuer) ?? str(sig.common_name),
+    signedAt: str(sig.time),
+    actions,
+    digitalSourceTypes: dsts,
+    aiGenerated: dsts.some(isAiSourceType),
+    ingredients,
+  };
+}
+
+function actionsOf(m: Json): C2paAction[] {
+  const out: C2paAction[] = [];
+  for (const a of arr(m.assertions)) {
+    const label = str(obj(a).label) ?? '';
+    // c2pa.actions (v1) and c2pa.actions.v2; instance suffixes like `__1` appear on repeats.
+    if (!/^c2pa\.actions(\.v\d+)?(__\d+)?$/.test(label)) continue;
+    for (const act of arr(obj(obj(a).data).actions)) {
+      const x = obj(act);
+      const params = obj(x.parameters);
+      out.push({
+        action: str(x.action) ?? 'unknown',
+        digitalSourceType: str(x.digitalSourceType) ?? str(params.digitalSourceType),
+        softwareAgent: agentName(x.softwareAgent) ?? agentName(params.softwareAgent),
+        when: str(x.when),
+        description: str(x.description) ?? str(params.description),
+      });
+      if (out.length >= MAX_ACTIONS) return out;
+    }
+  }
+  return out;
+}
+
+function generatorOf(m: Json): string | undefined {
+  const info = obj(arr(m.claim_generator_info)[0]);
+  const name = str(info.name);
+  if (name) return str(info.version) ? `${name} ${info.version}` : name;
+  return str(m.claim_generator);
+}
+
+function agentName(v: unknown): string | undefined {
+  if (typeof v === 'string') return v || undefined;
+  const o = obj(v);
+  const name = str(o.name);
+  if (!name) return undefined;
+  return str(o.version) ? `${name} ${o.version}` : name;
+}
+
+/** Signer and issuing CA from crJSON's certificate info (the store only carries the subject). */
+function certificateOf(cr: Json | undefined, label: string): { signer?: string; issuer?: string; time?: string } {
+  const m = arr(cr?.manifests).map(obj).find((x) => x.label === label);
+  const sig = obj(m?.signature);
+  const info = obj(sig.certificateInfo);
+  const subject = obj(info.subject);
+  const issuer = obj(info.issuer);
+  return {
+    signer: str(subject.O) ?? str(subject.CN),
+    issuer: str(issuer.O) ?? str(issuer.CN),
+    time: str(obj(sig.timeStampInfo).timestamp),
+  };
+}
+
+/** Failure codes of every manifest, keyed by manifest label (from the store's flat status list). */
+function groupStatus(store: Json): Map<string, ValidationCode[]> {
+  const out = new Map<string, ValidationCode[]>();
+  for (const c of codes(store.validation_status)) {
+    if (TRUST_ONLY.has(c.code) && c.code !== 'signingCredential.untrusted') continue;
+    const m = /\/c2pa\/([^/]+)/.exec(c.url ?? '');
+    if (!m) continue;
+    const list = out.get(m[1]) ?? [];
+    list.push(c);
+    out.set(m[1], list);
+  }
+  return out;
+}
+
+function codes(v: unknown): ValidationCode[] {
+  return arr(v)
+    .map(obj)
+    .filter((c) => typeof c.code === 'string')
+    .map((c) => ({ code: c.code as string, explanation: str(c.explanation), url: str(c.url) }));
+}
+
+function obj(v: unknown): Json {
+  if (v instanceof Map) return Object.fromEntries(v);
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
+}
+
+function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length ? v : undefined;
+}

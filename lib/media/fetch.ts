@@ -1,0 +1,212 @@
+/**
+ * Fetching a video's bytes from the extension side (never the content script): a first
+ * Range request learns the size, so a file over the cap is refused before it is downloaded;
+ * servers that ignore Range are read as a stream and cut off at the cap.
+ */
+import { fmtBytes } from './bmff';
+
+export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+const DEFAULT_PROBE = 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+export type FetchFailureKind = 'http' | 'network' | 'too-large' | 'timeout' | 'aborted' | 'bad-response';
+
+export class FetchFailure extends Error {
+  override name = 'FetchFailure';
+  constructor(
+    readonly kind: FetchFailureKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface FetchOptions {
+  maxBytes?: number;
+  /** Size of the first ranged request. */
+  probeBytes?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  fetchImpl?: typeof fetch;
+  /** Headers sent with every request (e.g. none; never cookies). */
+  headers?: Record<string, string>;
+}
+
+export interface Fetched {
+  bytes: Uint8Array;
+  /** Total size of the resource, as the server declared it. */
+  total: number;
+  contentType?: string;
+  /** Whether the server honoured Range. */
+  ranged: boolean;
+  /** Final address after redirects. */
+  url: string;
+}
+
+export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<Fetched> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const probe = Math.max(1, Math.min(opts.probeBytes ?? DEFAULT_PROBE, maxBytes));
+  return withTimeout(opts, async (signal) => {
+    const first = await request(url, opts, signal, `bytes=0-${probe - 1}`);
+    if (first.status === 206) {
+      const range = parseContentRange(first.headers.get('content-range'));
+      if (!range) throw new FetchFailure('bad-response', 'the server sent a partial answer without a valid Content-Range');
+      if (range.start !== 0) throw new FetchFailure('bad-response', `the server sent bytes from ${range.start}, not from the start`);
+      const total = range.total ?? -1;
+      if (total > maxBytes) {
+        await first.body?.cancel();
+        throw tooLarge(total, maxBytes);
+      }
+      const head = await readCapped(first, maxBytes);
+      const known = total >= 0 ? total : head.length;
+      if (head.length >= known || total < 0) {
+        return { bytes: head, total: head.length, contentType: first.headers.get('content-type') ?? undefined, ranged: true, url: first.url || url };
+      }
+      const rest = await request(url, opts, signal, `bytes=${head.length}-${known - 1}`);
+      if (rest.status !== 206) {
+        await rest.body?.cancel();
+        throw new FetchFailure('bad-response', `the server answered ${rest.status} to the second range request`, rest.status);
+      }
+      const r2 = parseContentRange(rest.headers.get('content-range'));
+      if (!r2 || r2.start !== head.length) throw new FetchFailure('bad-response', 'the server sent the wrong byte range');
+      const tail = await readCapped(rest, maxBytes - head.length);
+      const bytes = concat([head, tail]);
+      if (bytes.length !== known) throw new FetchFailure('bad-response', `expected ${known} bytes, received ${bytes.length}`);
+      return { bytes, total: known, contentType: first.headers.get('content-type') ?? undefined, ranged: true, url: first.url || url };
+    }
+    // 200: Range ignored. Refuse early when the declared length is over the cap, else stream with a cap.
+    const declared = Number(first.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await first.body?.cancel();
+      throw tooLarge(declared, maxBytes);
+    }
+    const bytes = await readCapped(first, maxBytes);
+    return { bytes, total: bytes.length, contentType: first.headers.get('content-type') ?? undefined, ranged: false, url: first.url || url };
+  });
+}
+
+/** One byte range (inclusive `end`), e.g. an fMP4 init segment or a box header. */
+export async function fetchRange(url: string, start: number, end: number, opts: FetchOptions = {}): Promise<Uint8Array> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  return withTimeout(opts, async (signal) => {
+    const res = await request(url, opts, signal, `bytes=${start}-${end}`);
+    if (res.status === 200) {
+      // A server without Range support: read up to what we need, then stop.
+      const all = await readCapped(res, Math.min(maxBytes, end + 1), true);
+      return all.subarray(start, end + 1);
+    }
+    return readCapped(res, Math.min(maxBytes, end - start + 1), true);
+  });
+}
+
+/** A whole small text resource (playlists, trust lists), capped. */
+export async function fetchText(url: string, opts: FetchOptions = {}): Promise<{ text: string; url: string; headers: Headers }> {
+  const maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
+  return withTimeout(opts, async (signal) => {
+    const res = await request(url, opts, signal);
+    const bytes = await readCapped(res, maxBytes);
+    return { text: new TextDecoder().decode(bytes), url: res.url || url, headers: res.headers };
+  });
+}
+
+async function request(url: string, opts: FetchOptions, signal: AbortSignal, range?: string): Promise<Response> {
+  const f = opts.fetchImpl ?? fetch;
+  let res: Response;
+  try {
+    res = await f(url, {
+      method: 'GET',
+      headers: { ...(opts.headers ?? {}), ...(range ? { Range: range } : {}) },
+      credentials: 'omit',
+      redirect: 'follow',
+      signal,
+    });
+  } catch (err) {
+    if (signal.aborted) throw abortReason(signal);
+    throw new FetchFailure('network', `could not reach ${hostOf(url)} (${(err as Error)?.message ?? 'network error'})`);
+  }
+  if (res.status === 416 && range) {
+    // An empty resource answers 416 to any range: read it plainly.
+    await res.body?.cancel();
+    return request(url, opts, signal);
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
+    throw new FetchFailure('http', `the server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, res.status);
+  }
+  return res;
+}
+
+async function readCapped(res: Response, cap: number, truncate = false): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(await res.arrayBuffer()).subarray(0, cap);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > cap) {
+      await reader.cancel();
+      if (truncate) {
+        chunks.push(value.subarray(0, value.length - (n - cap)));
+        return concat(chunks);
+      }
+      throw tooLarge(n, cap, true);
+    }
+    chunks.push(value);
+  }
+  return concat(chunks);
+}
+
+async function withTimeout<T>(opts: FetchOptions, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timer = setTimeout(() => ctl.abort(new FetchFailure('timeout', `no complete answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  const onAbort = () => ctl.abort(new FetchFailure('aborted', 'the check was cancelled'));
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await run(ctl.signal);
+  } catch (err) {
+    if (ctl.signal.aborted && !(err instanceof FetchFailure && err.kind !== 'network')) throw abortReason(ctl.signal);
+    if (err instanceof FetchFailure) throw err;
+    if (ctl.signal.aborted) throw abortReason(ctl.signal);
+    throw new FetchFailure('network', `the download failed (${(err as Error)?.message ?? err})`);
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function abortReason(signal: AbortSignal): FetchFailure {
+  return signal.reason instanceof FetchFailure ? signal.reason : new FetchFailure('aborted', 'the check was cancelled');
+}
+
+function tooLarge(size: number, cap: number, atLeast = false): FetchFailure {
+  return new FetchFailure('too-large', `the video is ${atLeast ? 'more than ' : ''}${fmtBytes(size)}, over the ${fmtBytes(cap)} limit set in the options`);
+}
+
+export function parseContentRange(h: string | null): { start: number; end: number; total?: number } | undefined {
+  const m = h && /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(h.trim());
+  if (!m) return undefined;
+  return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? undefined : Number(m[3]) };
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the server';
+  }
+}

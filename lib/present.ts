@@ -1,0 +1,86 @@
+/**
+ * How each headline looks and reads: the one table the badge, the popup, the toolbar
+ * and the CLI share. Words describe, they never re-decide (the Verdict already did).
+ */
+import { describeSourceType, describeAction } from './c2pa/ai';
+import type { C2paAction, Headline, Verdict } from './verdict';
+
+export interface HeadlineLook {
+  /** The badge's short word. */
+  word: string;
+  /** Longer words for lists and headings. */
+  title: string;
+  /** One glyph that differs per headline (colour is never the only cue). */
+  icon: string;
+  /** Badge background; all have ≥ 4.5:1 contrast with white text. */
+  color: string;
+}
+
+export const LOOK: Record<Headline, HeadlineLook> = {
+  'ai-declared': { word: 'AI', title: 'AI-generated (declared)', icon: '✦', color: '#6b21a8' },
+  listed: { word: 'Listed', title: 'On your known-video lists', icon: '⚑', color: '#b45309' },
+  'credentials-trusted': { word: 'Trusted', title: 'Content Credentials, trusted signer', icon: '✔', color: '#15803d' },
+  'credentials-valid': { word: 'Signed', title: 'Content Credentials, signer not on a trust list', icon: '✓', color: '#1d4ed8' },
+  'credentials-invalid': { word: 'Invalid', title: 'Content Credentials do not hold', icon: '✖', color: '#b91c1c' },
+  'no-credentials': { word: 'None', title: 'No Content Credentials', icon: '○', color: '#4b5563' },
+  unavailable: { word: 'N/A', title: 'Could not be checked', icon: '⊘', color: '#57534e' },
+  error: { word: 'Error', title: 'Could not be read', icon: '!', color: '#9f1239' },
+  checking: { word: 'Checking', title: 'Checking…', icon: '…', color: '#374151' },
+};
+
+/** The accessible name: the headline in words, with its key evidence. */
+export function accessibleName(v: Verdict): string {
+  const c = v.c2pa;
+  switch (v.headline) {
+    case 'ai-declared':
+      return `AI-generated: declared by ${c?.generator ?? 'an unnamed generator'}, signed by ${c?.signer ?? 'an unnamed signer'}`;
+    case 'listed': {
+      const m = v.matches[0];
+      return `Listed: "${m?.label}" in ${m?.listName}, ${m?.kind === 'exact' ? 'exact copy' : `perceptual match ${Math.round(m?.queryPct ?? 0)}% of frames`}`;
+    }
+    case 'credentials-trusted':
+      return `Content Credentials valid and trusted: signed by ${c?.signer ?? 'an unnamed signer'}${c?.issuer ? `, certificate from ${c.issuer}` : ''}`;
+    case 'credentials-valid':
+      return `Content Credentials valid: signed by ${c?.signer ?? 'an unnamed signer'}, ${c?.trust === 'unknown' ? 'trust not known yet' : 'not on a trust list'}`;
+    case 'credentials-invalid':
+      return `Content Credentials invalid: ${c?.failures.filter((f) => f.code !== 'signingCredential.untrusted').map((f) => f.code).join(', ') || 'validation failed'}`;
+    case 'no-credentials':
+      return 'No Content Credentials found, and not on your lists';
+    case 'unavailable':
+      return `Could not check this video: ${v.reason ?? 'unknown reason'}`;
+    case 'error':
+      return `Error reading this video: ${v.reason ?? 'unknown error'}`;
+    case 'checking':
+      return 'Checking where this video came from…';
+  }
+}
+
+export function actionWords(a: C2paAction): string {
+  const parts = [describeAction(a.action)];
+  if (a.softwareAgent) parts.push(`with ${a.softwareAgent}`);
+  if (a.digitalSourceType) parts.push(`(${describeSourceType(a.digitalSourceType).words})`);
+  return parts.join(' ');
+}
+
+/** A short multi-line report for people (the CLI without --json). */
+export function textReport(v: Verdict): string {
+  const look = LOOK[v.headline];
+  const lines = [`${look.icon} ${look.title}  [${v.headline}]`, `  ${v.summary}`, `  source: ${v.source}`];
+  if (v.sha256) lines.push(`  sha256: ${v.sha256}`);
+  const c = v.c2pa;
+  if (c && c.state !== 'absent') {
+    lines.push(`  C2PA: ${c.state}${c.libraryState ? ` (library: ${c.libraryState})` : ''}; trust: ${c.trust}`);
+    if (c.signer) lines.push(`    signer: ${c.signer}${c.issuer ? `, issued by ${c.issuer}` : ''}`);
+    if (c.generator) lines.push(`    generator: ${c.generator}`);
+    if (c.signedAt) lines.push(`    signed: ${c.signedAt}`);
+    for (const a of c.actions) lines.push(`    action: ${actionWords(a)}`);
+    for (const f of c.failures) lines.push(`    problem: ${f.code}${f.explanation ? ` — ${f.explanation}` : ''}`);
+    if (c.error) lines.push(`    error: ${c.error}`);
+  }
+  for (const m of v.matches) {
+    lines.push(`  listed in "${m.listName}": ${m.label} (${m.kind}${m.kind === 'perceptual' ? `, ${Math.round(m.queryPct ?? 0)}% / ${Math.round(m.targetPct ?? 0)}%` : ''})`);
+  }
+  if (v.frames?.length) lines.push(`  fingerprint: ${v.frames.length} frames`);
+  else if (v.fingerprintNote) lines.push(`  fingerprint: ${v.fingerprintNote}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,269 @@
+/**
+ * The Verdict: the one conclusion about a video, built from both signals (C2PA and
+ * known-video lists) and shown unchanged by the badge, the popup, the options page
+ * and the CLI. Nothing else derives a headline: views call `decideVerdict` or read
+ * `verdict.headline`, and words come from `lib/present.ts`.
+ */
+
+export type Headline =
+  | 'ai-declared'
+  | 'listed'
+  | 'credentials-trusted'
+  | 'credentials-valid'
+  | 'credentials-invalid'
+  | 'no-credentials'
+  | 'unavailable'
+  | 'error'
+  | 'checking';
+
+export const HEADLINES: readonly Headline[] = [
+  'ai-declared',
+  'listed',
+  'credentials-trusted',
+  'credentials-valid',
+  'credentials-invalid',
+  'no-credentials',
+  'unavailable',
+  'error',
+  'checking',
+];
+
+/** Headlines that count towards the toolbar number. */
+export const FLAGGED: ReadonlySet<Headline> = new Set(['ai-declared', 'listed', 'credentials-invalid']);
+
+export type C2paState = 'absent' | 'valid' | 'trusted' | 'invalid' | 'error';
+/** `unknown`: the trust lists are not loaded yet, so nothing can be said about the signer. */
+export type SignerTrust = 'trusted' | 'untrusted' | 'unknown';
+
+export interface C2paAction {
+  /** e.g. `c2pa.created` */
+  action: string;
+  /** Full IPTC URI when present. */
+  digitalSourceType?: string;
+  softwareAgent?: string;
+  when?: string;
+  description?: string;
+}
+
+export interface ValidationCode {
+  code: string;
+  explanation?: string;
+  /** Which part of the manifest it is about (a JUMBF URI). */
+  url?: string;
+}
+
+/** One manifest of the provenance chain, readable without the raw store. */
+export interface ManifestSummary {
+  label: string;
+  title?: string;
+  format?: string;
+  generator?: string;
+  signer?: string;
+  issuer?: string;
+  signedAt?: string;
+  actions: C2paAction[];
+  digitalSourceTypes: string[];
+  aiGenerated: boolean;
+  ingredients: IngredientSummary[];
+}
+
+export interface IngredientSummary {
+  title?: string;
+  format?: string;
+  relationship?: string;
+  /** The ingredient's own manifest, when it carried one (depth-limited). */
+  manifest?: ManifestSummary;
+  /** Validation failures reported for this ingredient. */
+  failures: ValidationCode[];
+}
+
+export interface C2paEvidence {
+  state: C2paState;
+  trust: SignerTrust;
+  /** Name of the tool or model that made the claim (claim generator info, or the AI action's agent). */
+  generator?: string;
+  /** Signing certificate subject: organisation, else common name. */
+  signer?: string;
+  /** Issuing CA of the signing certificate. */
+  issuer?: string;
+  signedAt?: string;
+  title?: string;
+  aiGenerated: boolean;
+  /** IPTC digital source types declared by the active manifest's actions (full URIs). */
+  digitalSourceTypes: string[];
+  actions: C2paAction[];
+  /** Every validation code of the active manifest (success, informational and failure). */
+  codes: string[];
+  /** The failure codes, with the library's explanation. */
+  failures: ValidationCode[];
+  /** The active manifest and its ingredients, for the provenance history. */
+  chain?: ManifestSummary;
+  /** The library's own `validation_state` (Valid, Trusted, Invalid), kept for audit. */
+  libraryState?: string;
+  /** Set when state is `error`: why the manifest could not be read. */
+  error?: string;
+  /** Read from an init segment plus one fragment (fMP4/DASH/HLS). */
+  fragmented?: boolean;
+}
+
+export interface FrameHash {
+  /** Seconds from the start. */
+  t: number;
+  /** 64 hex characters, reference PDQ order. */
+  pdq: string;
+  quality: number;
+  /** Decoded frame number, when known. */
+  frame?: number;
+}
+
+export interface ListMatch {
+  /** Stable id of the list (subscription id or `user`). */
+  list: string;
+  listName: string;
+  entry: string;
+  label: string;
+  notes?: string;
+  source?: string;
+  kind: 'exact' | 'perceptual';
+  /** Perceptual only: % of the query's usable frames that found a near frame in the entry. */
+  queryPct?: number;
+  /** Perceptual only: % of the entry's usable frames found in the query. */
+  targetPct?: number;
+}
+
+export type FingerprintState = 'pending' | 'done' | 'unavailable' | 'skipped';
+
+export interface Verdict {
+  /** What was checked: an address, or a file name. */
+  source: string;
+  headline: Headline;
+  /** One readable sentence. */
+  summary: string;
+  /** For `unavailable` and `error`: why, in words. */
+  reason?: string;
+  c2pa?: C2paEvidence;
+  sha256?: string;
+  bytes?: number;
+  matches: ListMatch[];
+  frames?: FrameHash[];
+  fingerprint: FingerprintState;
+  /** Why the fingerprint is unavailable, when it is. */
+  fingerprintNote?: string;
+  checkedAt: string;
+}
+
+/** What the check pipeline found; `decideVerdict` turns it into a Verdict. */
+export interface Evidence {
+  source: string;
+  c2pa?: C2paEvidence;
+  sha256?: string;
+  bytes?: number;
+  matches?: ListMatch[];
+  frames?: FrameHash[];
+  fingerprint?: FingerprintState;
+  fingerprintNote?: string;
+  /** The media could not be fetched or resolved. */
+  unavailable?: string;
+  /** The bytes are not media we can read (malformed, unknown format). */
+  mediaError?: string;
+  /** Still running; the C2PA part has not arrived. */
+  checking?: boolean;
+  checkedAt?: string;
+}
+
+export function decideVerdict(e: Evidence): Verdict {
+  const matches = e.matches ?? [];
+  const base = {
+    source: e.source,
+    c2pa: e.c2pa,
+    sha256: e.sha256,
+    bytes: e.bytes,
+    matches,
+    frames: e.frames,
+    fingerprint: e.fingerprint ?? 'skipped',
+    fingerprintNote: e.fingerprintNote,
+    checkedAt: e.checkedAt ?? new Date().toISOString(),
+  } satisfies Omit<Verdict, 'headline' | 'summary'>;
+
+  if (e.checking) return { ...base, headline: 'checking', summary: 'Checking this video…' };
+  if (e.unavailable && !matches.length) {
+    return { ...base, headline: 'unavailable', reason: e.unavailable, summary: `Could not check this video: ${e.unavailable}` };
+  }
+  const c = e.c2pa;
+  const credible = c && (c.state === 'valid' || c.state === 'trusted');
+  if (credible && c.aiGenerated) {
+    return { ...base, headline: 'ai-declared', summary: aiSentence(c) };
+  }
+  if (matches.length) {
+    const m = matches[0];
+    const how = m.kind === 'exact' ? 'an exact copy' : `a perceptual match (${fmtPct(m.queryPct)} of this video's frames, ${fmtPct(m.targetPct)} of the listed one's)`;
+    return { ...base, headline: 'listed', summary: `Listed in "${m.listName}" as "${m.label}": ${how}.${c2paAside(c)}` };
+  }
+  if (c?.state === 'trusted') {
+    return { ...base, headline: 'credentials-trusted', summary: `Valid Content Credentials signed by ${c.signer ?? 'an unnamed signer'}, on a trust list${c.generator ? `; made with ${c.generator}` : ''}.` };
+  }
+  if (c?.state === 'valid') {
+    const trust = c.trust === 'unknown' ? 'trust lists not loaded yet, so the signer is not known to be trusted' : 'signer not on any configured trust list';
+    return { ...base, headline: 'credentials-valid', summary: `Valid Content Credentials signed by ${c.signer ?? 'an unnamed signer'} (${trust})${c.generator ? `; made with ${c.generator}` : ''}.` };
+  }
+  if (c?.state === 'invalid') {
+    const why = c.failures.filter((f) => !TRUST_ONLY.has(f.code)).map((f) => f.code);
+    const claim = c.aiGenerated ? ' It claims AI generation, but the claim cannot be relied on.' : '';
+    return { ...base, headline: 'credentials-invalid', summary: `Content Credentials are present but do not hold (${why.join(', ') || 'validation failed'}): the video or its manifest changed after signing, or the signature is bad.${claim}` };
+  }
+  if (e.mediaError) {
+    return { ...base, headline: 'error', reason: e.mediaError, summary: `This file could not be read as media: ${e.mediaError}` };
+  }
+  if (c?.state === 'error') {
+    return { ...base, headline: 'error', reason: c.error, summary: `The Content Credentials could not be read: ${c.error ?? 'unknown error'}` };
+  }
+  if (e.unavailable) {
+    return { ...base, headline: 'unavailable', reason: e.unavailable, summary: `Could not check this video: ${e.unavailable}` };
+  }
+  return {
+    ...base,
+    headline: 'no-credentials',
+    summary: 'No Content Credentials and not on any of your lists. Absence of credentials says nothing about whether the video is authentic.',
+  };
+}
+
+/** Failure codes that are about trust, not integrity: they never make a manifest invalid on their own. */
+export const TRUST_ONLY: ReadonlySet<string> = new Set([
+  'signingCredential.untrusted',
+  'signingCredential.ocsp.skipped',
+  'signingCredential.ocsp.inaccessible',
+  'timeStamp.untrusted',
+]);
+
+function aiSentence(c: C2paEvidence): string {
+  const by = c.generator ? ` by ${c.generator}` : '';
+  const signer = c.signer ? `, signed by ${c.signer}` : '';
+  const trust = c.state === 'trusted' ? ' (trusted signer)' : c.trust === 'unknown' ? ' (signer trust not known yet)' : ' (signer not on a trust list)';
+  return `Declared AI-generated${by}${signer}${trust}.`;
+}
+
+function c2paAside(c?: C2paEvidence): string {
+  if (!c || c.state === 'absent') return ' It carries no Content Credentials.';
+  if (c.state === 'invalid') return ' Its Content Credentials do not hold.';
+  if (c.state === 'valid' || c.state === 'trusted') return ` It has valid Content Credentials signed by ${c.signer ?? 'an unnamed signer'}.`;
+  return '';
+}
+
+function fmtPct(n?: number): string {
+  return n === undefined ? '?' : `${Math.round(n)}%`;
+}
+
+/** The CLI's JSON shape (also what `--json` consumers depend on). */
+export function toReport(v: Verdict) {
+  return {
+    source: v.source,
+    verdict: { headline: v.headline, summary: v.summary, ...(v.reason ? { reason: v.reason } : {}) },
+    c2pa: v.c2pa ?? null,
+    sha256: v.sha256 ?? null,
+    bytes: v.bytes ?? null,
+    matches: v.matches,
+    frames: (v.frames ?? []).map((f) => ({ t: f.t, pdq: f.pdq, quality: f.quality })),
+    fingerprint: v.fingerprint,
+    checkedAt: v.checkedAt,
+  };
+}
