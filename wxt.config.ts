@@ -1,17 +1,49 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { LOCAL_TEST_HOSTS, MEDIA_HOSTS, OPTIONAL_HOSTS, STATIC_CONTENT_MATCHES, TRUST_HOSTS } from './lib/hosts';
+
+const require = createRequire(import.meta.url);
 
 export default defineConfig({
   srcDir: '.',
   outDir: '.output',
   vite: () => ({ plugins: [preact()] }),
-  manifest: ({ browser }) => ({
+  hooks: {
+    // The worker loads c2pa-wasm's binary from the extension root.
+    'build:publicAssets': (_wxt, assets) => {
+      assets.push({ absoluteSrc: require.resolve('@contentauth/c2pa-wasm/c2pa.wasm'), relativeDest: 'c2pa.wasm' });
+    },
+  },
+  manifest: ({ browser, mode }) => ({
     name: 'Provenance Lens',
-    description: 'Shows where a video came from: C2PA Content Credentials and known-video lists.',
-    permissions: ['storage', 'unlimitedStorage', 'alarms', 'offscreen', 'scripting', 'contextMenus', 'activeTab', 'webNavigation'],
-    host_permissions: ['*://x.com/*'], optional_host_permissions: ['<all_urls>'],
+    description: 'Shows where a video came from: C2PA Content Credentials and your lists of known videos, checked locally.',
+    permissions: [
+      'storage',
+      'unlimitedStorage',
+      'alarms',
+      'scripting',
+      'contextMenus',
+      'activeTab',
+      ...(browser === 'firefox' ? [] : ['offscreen']),
+    ],
+    host_permissions: [
+      ...STATIC_CONTENT_MATCHES,
+      ...MEDIA_HOSTS,
+      ...TRUST_HOSTS,
+      ...(mode === 'e2e' ? LOCAL_TEST_HOSTS : []),
+    ],
+    optional_host_permissions: [...OPTIONAL_HOSTS],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
+    action: { default_title: 'Provenance Lens' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: { id: 'provenance-lens@example.org', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+          },
+        }
+      : {}),
   }),
 });

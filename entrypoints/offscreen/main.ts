@@ -1,8 +1,17 @@
-const worker = new Worker(new URL('./checker.worker.ts', import.meta.url), { type: 'module' });
-let seq = 0; const pending = new Map<number, (v: any) => void>();
-worker.onmessage = (e) => { pending.get(e.data.id)?.(e.data); pending.delete(e.data.id); };
-browser.runtime.onMessage.addListener((msg: any) => {
-  if (msg?.type !== 'offscreen-check') return;
-  const id = ++seq;
-  return new Promise((res) => { pending.set(id, res); worker.postMessage({ id, url: msg.url }); });
+/**
+ * Chrome's worker host: an offscreen document whose only job is to run the checker worker
+ * (service workers cannot start workers) and relay its results to the background.
+ */
+import { WorkerRelay } from '../../lib/worker/relay';
+
+const relay = new WorkerRelay(
+  () => new Worker(browser.runtime.getURL('/checker-worker.js')),
+  (msg) => void browser.runtime.sendMessage(msg).catch(() => {}),
+);
+
+browser.runtime.onMessage.addListener((msg: any, sender) => {
+  if (sender.id !== browser.runtime.id || msg?.target !== 'worker-host') return;
+  if (msg.type === 'job') relay.start(msg.job, msg.settings);
+  else if (msg.type === 'cancel') relay.cancel(msg.key);
+  else if (msg.type === 'ping') return Promise.resolve({ ok: true, running: relay.running });
 });

@@ -100,17 +100,24 @@ export async function fetchRange(url: string, start: number, end: number, opts: 
   });
 }
 
-/** A whole small text resource (playlists, trust lists), capped. */
-export async function fetchText(url: string, opts: FetchOptions = {}): Promise<{ text: string; url: string; headers: Headers }> {
+/**
+ * A whole small text resource (playlists, trust lists, hash lists), capped. With conditional
+ * headers in `opts.headers`, a 304 answer comes back as `status: 304` and empty text.
+ */
+export async function fetchText(url: string, opts: FetchOptions = {}): Promise<{ status: number; text: string; url: string; headers: Headers }> {
   const maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
   return withTimeout(opts, async (signal) => {
-    const res = await request(url, opts, signal);
+    const res = await request(url, opts, signal, undefined, true);
+    if (res.status === 304) {
+      await res.body?.cancel();
+      return { status: 304, text: '', url: res.url || url, headers: res.headers };
+    }
     const bytes = await readCapped(res, maxBytes);
-    return { text: new TextDecoder().decode(bytes), url: res.url || url, headers: res.headers };
+    return { status: res.status, text: new TextDecoder().decode(bytes), url: res.url || url, headers: res.headers };
   });
 }
 
-async function request(url: string, opts: FetchOptions, signal: AbortSignal, range?: string): Promise<Response> {
+async function request(url: string, opts: FetchOptions, signal: AbortSignal, range?: string, allowNotModified = false): Promise<Response> {
   const f = opts.fetchImpl ?? fetch;
   let res: Response;
   try {
@@ -119,6 +126,7 @@ async function request(url: string, opts: FetchOptions, signal: AbortSignal, ran
       headers: { ...(opts.headers ?? {}), ...(range ? { Range: range } : {}) },
       credentials: 'omit',
       redirect: 'follow',
+      cache: allowNotModified ? 'no-store' : 'default',
       signal,
     });
   } catch (err) {
@@ -130,6 +138,7 @@ async function request(url: string, opts: FetchOptions, signal: AbortSignal, ran
     await res.body?.cancel();
     return request(url, opts, signal);
   }
+  if (res.status === 304 && allowNotModified) return res;
   if (!res.ok) {
     await res.body?.cancel().catch(() => {});
     throw new FetchFailure('http', `the server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, res.status);

@@ -1,0 +1,34 @@
+import css from '../../components/styles.css?inline';
+import { runContent } from '../../lib/content/main';
+import { STATIC_CONTENT_MATCHES } from '../../lib/hosts';
+import type { BackgroundToContent } from '../../lib/messages';
+
+export default defineContentScript({
+  // X and Hugging Face at install; other sites are registered at run time once the user allows them.
+  matches: [...STATIC_CONTENT_MATCHES],
+  allFrames: true,
+  matchAboutBlank: true,
+  runAt: 'document_idle',
+  async main(ctx) {
+    // Injected both statically and on demand (activeTab): run once per frame.
+    const g = globalThis as { __provenanceLens?: boolean };
+    if (g.__provenanceLens) return;
+    g.__provenanceLens = true;
+    const stop = await runContent(document, {
+      send: (msg) => browser.runtime.sendMessage(msg),
+      onMessage: (fn) =>
+        browser.runtime.onMessage.addListener((msg: unknown, sender) => {
+          if (sender.id === browser.runtime.id && msg && typeof msg === 'object') fn(msg as BackgroundToContent);
+        }),
+      badgesEnabled: async () => {
+        const { settings } = await browser.storage.local.get('settings');
+        return (settings as { badges?: boolean } | undefined)?.badges !== false;
+      },
+      css,
+    });
+    ctx.onInvalidated(() => {
+      stop();
+      g.__provenanceLens = false;
+    });
+  },
+});

@@ -1,0 +1,105 @@
+/**
+ * The check queue: de-duplicates by media key, runs at most `concurrency` checks at once,
+ * visible videos first, and never lets a check hold its slot forever (a deadline frees it
+ * and reports the check as failed, so no badge stays on "checking").
+ */
+
+export interface Job<T> {
+  key: string;
+  payload: T;
+  priority: number;
+  enqueuedAt: number;
+}
+
+export interface QueueOptions<T> {
+  concurrency: number;
+  /** Longest a check may take before its slot is freed and it is reported as failed. */
+  deadlineMs: number;
+  run: (job: Job<T>, signal: AbortSignal) => Promise<void>;
+  onFail: (job: Job<T>, reason: string) => void;
+  /** Called whenever the waiting set changes (to persist it across service-worker restarts). */
+  onChange?: (waiting: Job<T>[], running: Job<T>[]) => void;
+  now?: () => number;
+}
+
+export class CheckQueue<T> {
+  private waiting: Job<T>[] = [];
+  private running = new Map<string, { job: Job<T>; ctl: AbortController }>();
+  /** Highest number of checks seen running at once (reported by the load tests). */
+  peakRunning = 0;
+  private seq = 0;
+
+  constructor(private opts: QueueOptions<T>) {}
+
+  setConcurrency(n: number): void {
+    this.opts.concurrency = Math.max(1, n);
+    this.pump();
+  }
+
+  /** Adds a job unless one with the same key is waiting or running; raises its priority if asked. */
+  enqueue(key: string, payload: T, priority = 0): boolean {
+    if (this.running.has(key)) return false;
+    const existing = this.waiting.find((j) => j.key === key);
+    if (existing) {
+      if (priority > existing.priority) {
+        existing.priority = priority;
+        this.sort();
+        this.changed();
+      }
+      return false;
+    }
+    this.waiting.push({ key, payload, priority, enqueuedAt: (this.opts.now ?? Date.now)() + this.seq++ * 1e-6 });
+    this.sort();
+    this.changed();
+    this.pump();
+    return true;
+  }
+
+  has(key: string): boolean {
+    return this.running.has(key) || this.waiting.some((j) => j.key === key);
+  }
+
+  cancel(key: string): void {
+    const before = this.waiting.length;
+    this.waiting = this.waiting.filter((j) => j.key !== key);
+    this.running.get(key)?.ctl.abort();
+    if (before !== this.waiting.length) this.changed();
+  }
+
+  get size(): { waiting: number; running: number } {
+    return { waiting: this.waiting.length, running: this.running.size };
+  }
+
+  private sort(): void {
+    this.waiting.sort((a, b) => b.priority - a.priority || a.enqueuedAt - b.enqueuedAt);
+  }
+
+  private changed(): void {
+    this.opts.onChange?.([...this.waiting], [...this.running.values()].map((r) => r.job));
+  }
+
+  private pump(): void {
+    while (this.running.size < this.opts.concurrency && this.waiting.length) {
+      const job = this.waiting.shift()!;
+      const ctl = new AbortController();
+      this.running.set(job.key, { job, ctl });
+      this.peakRunning = Math.max(this.peakRunning, this.running.size);
+      this.changed();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          ctl.abort();
+          reject(new Error(`the check did not finish within ${Math.round(this.opts.deadlineMs / 1000)} s`));
+        }, this.opts.deadlineMs);
+      });
+      Promise.race([this.opts.run(job, ctl.signal), deadline])
+        .catch((err) => this.opts.onFail(job, (err as Error)?.message ?? String(err)))
+        .finally(() => {
+          clearTimeout(timer);
+          if (this.running.get(job.key)?.ctl === ctl) this.running.delete(job.key);
+          this.changed();
+          this.pump();
+        });
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Badges over videos. Each badge lives in its own closed shadow root, in a host element
+ * appended to <html> — never inside the page's video markup — positioned at the video's
+ * top-left corner in document coordinates, and moved when the video moves or resizes.
+ */
+import { render } from 'preact';
+import { Badge, BADGE_CSS } from '../../components/Badge';
+import type { Verdict } from '../verdict';
+
+const INSET = 6;
+const HIGHLIGHT_MS = 2500;
+/** Catches layout shifts no event reports (content inserted above a video, and so on). */
+const RECHECK_MS = 700;
+
+interface Mounted {
+  el: HTMLVideoElement;
+  host: HTMLElement;
+  root: ShadowRoot;
+  ring: HTMLElement;
+  verdict: Verdict;
+  highlightUntil: number;
+  visible: boolean;
+}
+
+export class BadgeLayer {
+  private badges = new Map<string, Mounted>();
+  private ro: ResizeObserver;
+  private frame = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private doc: Document,
+    private css: string,
+  ) {
+    this.ro = new ResizeObserver(() => this.schedule());
+    const win = doc.defaultView!;
+    win.addEventListener('scroll', this.schedule, { capture: true, passive: true });
+    win.addEventListener('resize', this.schedule, { passive: true });
+  }
+
+  set(id: string, el: HTMLVideoElement, verdict: Verdict, visible: boolean): void {
+    let m = this.badges.get(id);
+    if (m && m.el !== el) {
+      this.remove(id);
+      m = undefined;
+    }
+    if (!m) {
+      const host = this.doc.createElement('provenance-lens-badge');
+      host.setAttribute('style', 'all: initial; position: absolute; top: 0; left: 0; width: 0; height: 0; z-index: 2147483647; display: none;');
+      const root = host.attachShadow({ mode: 'closed' });
+      const style = this.doc.createElement('style');
+      style.textContent = this.css + BADGE_CSS;
+      root.appendChild(style);
+      const ring = this.doc.createElement('div');
+      ring.setAttribute('style', 'position:absolute;display:none;pointer-events:none;border:4px solid #facc15;border-radius:6px;box-shadow:0 0 0 9999px rgba(0,0,0,0.25);');
+      root.appendChild(ring);
+      const mount = this.doc.createElement('div');
+      root.appendChild(mount);
+      this.doc.documentElement.appendChild(host);
+      this.ro.observe(el);
+      m = { el, host, root, ring, verdict, highlightUntil: 0, visible };
+      this.badges.set(id, m);
+      this.ensureTimer();
+    }
+    m.verdict = verdict;
+    m.visible = visible;
+    this.draw(m);
+    this.schedule();
+  }
+
+  setVisible(id: string, visible: boolean): void {
+    const m = this.badges.get(id);
+    if (m && m.visible !== visible) {
+      m.visible = visible;
+      this.schedule();
+    }
+  }
+
+  remove(id: string): void {
+    const m = this.badges.get(id);
+    if (!m) return;
+    render(null, m.root.lastElementChild as HTMLElement);
+    this.ro.unobserve(m.el);
+    m.host.remove();
+    this.badges.delete(id);
+    if (!this.badges.size && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  ids(): string[] {
+    return [...this.badges.keys()];
+  }
+
+  /** Scrolls the page to a video and rings it for a moment (the popup's "show on page"). */
+  reveal(id: string, el: HTMLVideoElement): void {
+    el.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' as ScrollBehavior });
+    const m = this.badges.get(id);
+    if (!m) return;
+    m.highlightUntil = Date.now() + HIGHLIGHT_MS;
+    this.draw(m);
+    this.schedule();
+    setTimeout(() => {
+      this.draw(m);
+      this.schedule();
+    }, HIGHLIGHT_MS + 50);
+  }
+
+  destroy(): void {
+    for (const id of this.ids()) this.remove(id);
+    const win = this.doc.defaultView!;
+    win.removeEventListener('scroll', this.schedule, { capture: true });
+    win.removeEventListener('resize', this.schedule);
+    this.ro.disconnect();
+  }
+
+  private draw(m: Mounted): void {
+    render(<Badge verdict={m.verdict} highlight={Date.now() < m.highlightUntil} />, m.root.lastElementChild as HTMLElement);
+  }
+
+  private ensureTimer(): void {
+    this.timer ??= setInterval(() => {
+      if (this.doc.visibilityState === 'visible') this.schedule();
+    }, RECHECK_MS);
+  }
+
+  private schedule = (): void => {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.place();
+    });
+  };
+
+  private place(): void {
+    const win = this.doc.defaultView!;
+    for (const m of this.badges.values()) {
+      if (!m.visible || !m.el.isConnected) {
+        m.host.style.display = 'none';
+        continue;
+      }
+      const r = m.el.getBoundingClientRect();
+      if (r.width < 2 || r.height < 2) {
+        m.host.style.display = 'none';
+        continue;
+      }
+      m.host.style.display = 'block';
+      m.host.style.top = `${r.top + win.scrollY + INSET}px`;
+      m.host.style.left = `${r.left + win.scrollX + INSET}px`;
+      const lit = Date.now() < m.highlightUntil;
+      m.ring.style.display = lit ? 'block' : 'none';
+      if (lit) {
+        m.ring.style.top = `${-INSET - 4}px`;
+        m.ring.style.left = `${-INSET - 4}px`;
+        m.ring.style.width = `${r.width}px`;
+        m.ring.style.height = `${r.height}px`;
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Finds every <video> of a frame — with src or <source> children, added later, with a
+ * changing source, inside open shadow roots — and keeps the list current, without ever
+ * modifying the page's elements (only listeners and observers are attached).
+ */
+import { mediaKey, type MediaRef } from '../media/ref';
+import type { PageContext, SiteAdapter } from '../sites/types';
+
+export interface SpottedVideo {
+  id: string;
+  el: HTMLVideoElement;
+  ref: MediaRef;
+  visible: boolean;
+}
+
+const NO_SOURCE: MediaRef = { kind: 'unresolvable', reason: 'the video has no address yet' };
+const MEDIA_EVENTS = ['loadstart', 'emptied', 'durationchange'] as const;
+
+export class Spotter {
+  private videos = new Map<HTMLVideoElement, SpottedVideo>();
+  private byId = new Map<string, SpottedVideo>();
+  private seq = 0;
+  private observedRoots = new WeakSet<Node>();
+  private mo: MutationObserver;
+  private io: IntersectionObserver;
+  private dirty = false;
+  private pendingRoots: Node[] = [];
+  private scanScheduled = false;
+
+  constructor(
+    private doc: Document,
+    private adapter: SiteAdapter,
+    private page: () => PageContext,
+    /** Called (batched) whenever the set of videos, a reference or a visibility changes. */
+    private onChange: (videos: SpottedVideo[]) => void,
+  ) {
+    this.mo = new MutationObserver((records) => this.onMutations(records));
+    this.io = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const v = this.videos.get(e.target as HTMLVideoElement);
+        if (v && v.visible !== e.isIntersecting) {
+          v.visible = e.isIntersecting;
+          this.markDirty();
+        }
+      }
+    });
+  }
+
+  start(): void {
+    this.observeRoot(this.doc);
+    this.scan(this.doc);
+    this.flush();
+  }
+
+  stop(): void {
+    this.mo.disconnect();
+    this.io.disconnect();
+    for (const v of [...this.videos.values()]) this.forget(v);
+  }
+
+  list(): SpottedVideo[] {
+    return [...this.videos.values()];
+  }
+
+  get(id: string): SpottedVideo | undefined {
+    return this.byId.get(id);
+  }
+
+  private observeRoot(root: Document | ShadowRoot): void {
+    if (this.observedRoots.has(root)) return;
+    this.observedRoots.add(root);
+    this.mo.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['src'] });
+  }
+
+  /** Looks for videos and open shadow roots under `root` (cost proportional to the subtree). */
+  private scan(root: Node): void {
+    if (root instanceof HTMLVideoElement) this.track(root);
+    const walker = this.doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n as Element;
+      if (el.localName === 'video') this.track(el as HTMLVideoElement);
+      const sr = (el as HTMLElement).shadowRoot;
+      if (sr) {
+        this.observeRoot(sr);
+        this.scan(sr);
+      }
+    }
+  }
+
+  private onMutations(records: MutationRecord[]): void {
+    let removed = false;
+    for (const r of records) {
+      if (r.type === 'attributes') {
+        const t = r.target as Element;
+        const video = t.localName === 'video' ? (t as HTMLVideoElement) : t.localName === 'source' ? t.parentElement : null;
+        if (video instanceof HTMLVideoElement) this.refresh(video);
+        continue;
+      }
+      for (const n of Array.from(r.addedNodes)) if (n.nodeType === 1) this.pendingRoots.push(n);
+      if (r.removedNodes.length) removed = true;
+      // A <source> added to or removed from a video changes what it plays.
+      if (r.target instanceof HTMLVideoElement) this.refresh(r.target);
+    }
+    if (removed) for (const v of [...this.videos.values()]) if (!v.el.isConnected) this.forget(v);
+    this.scheduleScan();
+  }
+
+  /** Added subtrees are scanned in one batch per frame, not per mutation record. */
+  private scheduleScan(): void {
+    if (this.scanScheduled || !this.pendingRoots.length) return;
+    this.scanScheduled = true;
+    queueMicrotask(() => {
+      this.scanScheduled = false;
+      const roots = this.pendingRoots;
+      this.pendingRoots = [];
+      for (const r of roots) if (r.isConnected) this.scan(r);
+    });
+  }
+
+  private track(el: HTMLVideoElement): void {
+    if (this.videos.has(el)) return;
+    const v: SpottedVideo = { id: `v${++this.seq}`, el, ref: this.resolve(el), visible: false };
+    this.videos.set(el, v);
+    this.byId.set(v.id, v);
+    this.io.observe(el);
+    for (const ev of MEDIA_EVENTS) el.addEventListener(ev, this.onMediaEvent);
+    this.markDirty();
+  }
+
+  private forget(v: SpottedVideo): void {
+    this.videos.delete(v.el);
+    this.byId.delete(v.id);
+    this.io.unobserve(v.el);
+    for (const ev of MEDIA_EVENTS) v.el.removeEventListener(ev, this.onMediaEvent);
+    this.markDirty();
+  }
+
+  private onMediaEvent = (e: Event) => this.refresh(e.target as HTMLVideoElement);
+
+  private refresh(el: HTMLVideoElement): void {
+    const v = this.videos.get(el);
+    if (!v) return;
+    const ref = this.resolve(el);
+    if (mediaKey(ref) !== mediaKey(v.ref)) {
+      v.ref = ref;
+      this.markDirty();
+    }
+  }
+
+  private resolve(el: HTMLVideoElement): MediaRef {
+    try {
+      return this.adapter.resolve(el, this.page()) ?? NO_SOURCE;
+    } catch (err) {
+      return { kind: 'unresolvable', reason: `the site adapter failed: ${(err as Error)?.message ?? err}` };
+    }
+  }
+
+  private markDirty(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.dirty = false;
+    this.onChange(this.list());
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The typed protocol between the extension's contexts, and the validators the background
+ * runs on everything it receives. Content scripts live in pages we do not trust, so what
+ * they send is reduced to plain references (ids, addresses) — never verdicts — and
+ * privileged requests are accepted only from the extension's own pages.
+ */
+import { isFetchableUrl, mediaKey, type MediaRef } from './media/ref';
+import type { Verdict } from './verdict';
+
+/** What a content script reports about one video element in its frame. */
+export interface VideoReport {
+  /** Per-frame id the content script gave the element ("v1", "v2", …). */
+  id: string;
+  ref: MediaRef;
+  visible: boolean;
+}
+
+export type ContentToBackground =
+  /** The complete list of videos of the sending frame (replaces the previous one). */
+  | { type: 'videos'; videos: VideoReport[]; pageUrl: string; badges: boolean };
+
+export type BackgroundToContent =
+  | { type: 'verdict'; key: string; verdict: Verdict }
+  | { type: 'reveal'; videoId: string };
+
+/** Answer to a `videos` report: the key of each video and every verdict already known. */
+export interface VideosAck {
+  keys: Record<string, string>;
+  verdicts: Record<string, Verdict>;
+}
+
+export interface TabVideo {
+  frameId: number;
+  videoId: string;
+  key: string;
+  ref: MediaRef;
+  visible: boolean;
+  pageUrl: string;
+  verdict?: Verdict;
+}
+
+/** Requests only the extension's own pages (popup, options) may make. */
+export type PageToBackground =
+  | { type: 'tab-videos'; tabId: number }
+  | { type: 'reveal'; tabId: number; frameId: number; videoId: string }
+  | { type: 'lookup-url'; url: string }
+  | { type: 'lookup-upload'; uploadId: string; name: string; size: number }
+  | { type: 'recheck'; key: string }
+  | { type: 'trust-status' }
+  | { type: 'trust-update-now' }
+  | { type: 'settings-changed' }
+  | { type: 'lists-changed' }
+  | { type: 'user-list-add'; key: string; label: string; notes?: string };
+
+/** Results the worker host (offscreen document / Firefox background page) posts back. */
+export interface CheckResultMessage {
+  type: 'check-result';
+  key: string;
+  /** `c2pa`: first stage (C2PA + SHA-256); `frames`: fingerprint; `failed`: the job could not run. */
+  stage: 'c2pa' | 'frames' | 'failed';
+  evidence: import('./verdict').Evidence;
+}
+
+const MAX_VIDEOS_PER_FRAME = 500;
+const MAX_ID = 32;
+const MAX_REASON = 300;
+
+/** Validates a content script's report; anything malformed is dropped, not repaired. */
+export function parseContentMessage(msg: unknown): ContentToBackground | undefined {
+  if (!isObj(msg) || msg.type !== 'videos') return undefined;
+  if (!Array.isArray(msg.videos) || msg.videos.length > MAX_VIDEOS_PER_FRAME) return undefined;
+  if (typeof msg.pageUrl !== 'string' || msg.pageUrl.length > 8192) return undefined;
+  const videos: VideoReport[] = [];
+  const seen = new Set<string>();
+  for (const v of msg.videos) {
+    if (!isObj(v) || typeof v.id !== 'string' || !/^[a-z0-9-]{1,32}$/i.test(v.id) || v.id.length > MAX_ID || seen.has(v.id)) return undefined;
+    const ref = parseRef(v.ref);
+    if (!ref) return undefined;
+    seen.add(v.id);
+    videos.push({ id: v.id, ref, visible: v.visible === true });
+  }
+  return { type: 'videos', videos, pageUrl: msg.pageUrl, badges: msg.badges !== false };
+}
+
+/** A media reference from an untrusted context: only the shapes we know, only http(s) addresses. */
+export function parseRef(r: unknown): MediaRef | undefined {
+  if (!isObj(r)) return undefined;
+  switch (r.kind) {
+    case 'url':
+    case 'hls':
+      return isFetchableUrl(r.url) ? { kind: r.kind, url: r.url } : undefined;
+    case 'fragments': {
+      if (!isFetchableUrl(r.init) || !Array.isArray(r.fragments) || r.fragments.length < 1 || r.fragments.length > 8) return undefined;
+      if (!r.fragments.every(isFetchableUrl)) return undefined;
+      return { kind: 'fragments', init: r.init, fragments: r.fragments as string[] };
+    }
+    case 'element':
+      return typeof r.pageUrl === 'string' && typeof r.reason === 'string'
+        ? { kind: 'element', pageUrl: r.pageUrl.slice(0, 8192), reason: r.reason.slice(0, MAX_REASON) }
+        : undefined;
+    case 'unresolvable':
+      return typeof r.reason === 'string'
+        ? { kind: 'unresolvable', reason: r.reason.slice(0, MAX_REASON), ...(typeof r.url === 'string' ? { url: r.url.slice(0, 8192) } : {}) }
+        : undefined;
+    default:
+      // `file` references come only from the extension's own pages, never from content.
+      return undefined;
+  }
+}
+
+export function parsePageMessage(msg: unknown): PageToBackground | undefined {
+  if (!isObj(msg) || typeof msg.type !== 'string') return undefined;
+  const int = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : undefined);
+  switch (msg.type) {
+    case 'tab-videos':
+      return int(msg.tabId) !== undefined ? { type: 'tab-videos', tabId: msg.tabId as number } : undefined;
+    case 'reveal':
+      return int(msg.tabId) !== undefined && int(msg.frameId) !== undefined && typeof msg.videoId === 'string' && msg.videoId.length <= MAX_ID
+        ? { type: 'reveal', tabId: msg.tabId as number, frameId: msg.frameId as number, videoId: msg.videoId }
+        : undefined;
+    case 'lookup-url':
+      return isFetchableUrl(msg.url) ? { type: 'lookup-url', url: msg.url } : undefined;
+    case 'lookup-upload':
+      return typeof msg.uploadId === 'string' && /^[a-z0-9-]{8,64}$/i.test(msg.uploadId) && typeof msg.name === 'string' && int(msg.size) !== undefined
+        ? { type: 'lookup-upload', uploadId: msg.uploadId, name: msg.name.slice(0, 260), size: msg.size as number }
+        : undefined;
+    case 'recheck':
+      return typeof msg.key === 'string' && msg.key.length < 20000 ? { type: 'recheck', key: msg.key } : undefined;
+    case 'trust-status':
+    case 'trust-update-now':
+    case 'settings-changed':
+    case 'lists-changed':
+      return { type: msg.type };
+    case 'user-list-add':
+      return typeof msg.key === 'string' && typeof msg.label === 'string' && msg.label.trim() && msg.label.length <= 500
+        ? { type: 'user-list-add', key: msg.key, label: msg.label.trim(), notes: typeof msg.notes === 'string' ? msg.notes.slice(0, 5000) : undefined }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Recomputes the key the background uses; a content script's own idea of it is never used. */
+export const keyOf = mediaKey;
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export interface SenderLike {
+  id?: string;
+  url?: string;
+  tab?: { id?: number };
+  frameId?: number;
+}
+
+/**
+ * Who sent a runtime message. Anything not from this extension is refused; the extension's
+ * own pages (popup, options, offscreen) are told apart from content scripts by their address,
+ * which a web page cannot forge.
+ */
+export function senderKind(sender: SenderLike, extensionId: string, extensionOrigin: string): 'page' | 'worker-host' | 'content' | undefined {
+  if (sender.id !== extensionId) return undefined;
+  const origin = extensionOrigin.replace(/\/+$/, '');
+  if (sender.url && (sender.url === origin || sender.url.startsWith(origin + '/'))) {
+    return new URL(sender.url).pathname === '/offscreen.html' ? 'worker-host' : 'page';
+  }
+  if (sender.tab && typeof sender.tab.id === 'number' && typeof sender.frameId === 'number') return 'content';
+  return undefined;
+}

@@ -1,0 +1,73 @@
+/** Worker-side wiring: WASM start-up, trust and upload loading from IndexedDB, job dispatch. */
+import init, { WasmReader } from '@contentauth/c2pa-wasm';
+import type { C2paEngine } from '../c2pa/read';
+import { loadTrustState } from '../background/trust-store';
+import { sanitizeSettings } from '../settings';
+import { db } from '../db';
+import { runJob, type CheckJob } from './job';
+import type { TrustSettings } from '../c2pa/trust';
+
+export type ToWorker = { type: 'job'; job: CheckJob; settings: unknown } | { type: 'cancel'; key: string };
+export type FromWorker =
+  | { type: 'result'; key: string; stage: 'c2pa' | 'frames'; evidence: import('../verdict').Evidence }
+  | { type: 'done'; key: string; error?: string };
+
+export function startCheckerWorker(scope: DedicatedWorkerGlobalScope): void {
+  // The WASM file is copied to the extension root at build time (see wxt.config.ts).
+  const ready = init({ module_or_path: new URL('/c2pa.wasm', scope.location.href) });
+  const engine: C2paEngine = {
+    fromBlob: (f, b, c) => WasmReader.fromBlob(f, b, c),
+    fromBlobFragment: (f, i, fr, c) => WasmReader.fromBlobFragment(f, i, fr, c),
+    blob: (bytes) => new Blob([bytes as Uint8Array<ArrayBuffer>]),
+  };
+  const running = new Map<string, AbortController>();
+  let trustCache: { version: string | null; settings: TrustSettings | undefined } | undefined;
+
+  scope.onmessage = async (e: MessageEvent<ToWorker>) => {
+    const msg = e.data;
+    if (msg.type === 'cancel') {
+      running.get(msg.key)?.abort();
+      return;
+    }
+    const { job } = msg;
+    const ctl = new AbortController();
+    running.set(job.key, ctl);
+    try {
+      await ready;
+      await runJob(
+        job,
+        {
+          c2pa: engine,
+          trust: async (version) => {
+            if (!version) return undefined;
+            if (trustCache?.version !== version) {
+              const state = await loadTrustState(sanitizeSettings(msg.settings));
+              trustCache = { version: state.version, settings: state.settings };
+            }
+            return trustCache.settings;
+          },
+          loadUpload: async (id) => {
+            const d = await db();
+            const up = await d.get('uploads', id);
+            if (!up) return undefined;
+            await d.delete('uploads', id);
+            return new Uint8Array(await up.blob.arrayBuffer());
+          },
+          fingerprint: await loadFingerprinter(),
+          post: (stage, evidence) => scope.postMessage({ type: 'result', key: job.key, stage, evidence } satisfies FromWorker),
+        },
+        ctl.signal,
+      );
+      scope.postMessage({ type: 'done', key: job.key } satisfies FromWorker);
+    } catch (err) {
+      scope.postMessage({ type: 'done', key: job.key, error: (err as Error)?.message ?? String(err) } satisfies FromWorker);
+    } finally {
+      running.delete(job.key);
+    }
+  };
+}
+
+/** The browser frame pipeline (lib/fingerprint/browser-frames.ts), when present. */
+async function loadFingerprinter() {
+  return undefined;
+}

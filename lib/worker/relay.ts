@@ -1,0 +1,60 @@
+/**
+ * Owns the checker worker for a host page: starts jobs, relays stage results as
+ * `check-result` messages, and if the worker dies, restarts it and reports its jobs failed
+ * (so no verdict waits forever on a worker that is gone).
+ */
+import type { CheckResultMessage } from '../messages';
+import type { CheckJob } from './job';
+import type { FromWorker, ToWorker } from './entry';
+
+export class WorkerRelay {
+  private worker: Worker | undefined;
+  private jobs = new Map<string, CheckJob>();
+
+  constructor(
+    private spawn: () => Worker,
+    private emit: (msg: CheckResultMessage) => void,
+  ) {}
+
+  get running(): number {
+    return this.jobs.size;
+  }
+
+  start(job: CheckJob, settings: unknown): void {
+    this.jobs.set(job.key, job);
+    this.ensure().postMessage({ type: 'job', job, settings } satisfies ToWorker);
+  }
+
+  cancel(key: string): void {
+    this.worker?.postMessage({ type: 'cancel', key } satisfies ToWorker);
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = this.spawn();
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      const m = e.data;
+      const job = this.jobs.get(m.key);
+      if (!job) return;
+      if (m.type === 'result') this.emit({ type: 'check-result', key: m.key, stage: m.stage, evidence: m.evidence });
+      else {
+        this.jobs.delete(m.key);
+        if (m.error) this.emit({ type: 'check-result', key: m.key, stage: 'failed', evidence: { source: job.source, unavailable: `the check failed: ${m.error}` } });
+      }
+    };
+    w.onerror = (e) => {
+      e.preventDefault?.();
+      this.fail(`the checker stopped (${e.message || 'worker error'})`);
+    };
+    this.worker = w;
+    return w;
+  }
+
+  private fail(reason: string): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    const jobs = [...this.jobs.values()];
+    this.jobs.clear();
+    for (const job of jobs) this.emit({ type: 'check-result', key: job.key, stage: 'failed', evidence: { source: job.source, unavailable: reason } });
+  }
+}

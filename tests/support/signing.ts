@@ -1,0 +1,96 @@
+/**
+ * Makes signed test media at test time with c2pa-wasm's Builder and the c2pa-rs TEST key
+ * (../shared/fixtures/c2pa/signing). The Builder hands us the claim bytes; we return a
+ * complete COSE_Sign1 (tag 18) of exactly the reserved size: protected {alg: ES256, x5chain},
+ * unprotected {pad}, detached payload, raw r||s ECDSA P-256 signature over Sig_structure.
+ */
+import { createPrivateKey, sign as nodeSign } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Encoder, Tag } from 'cbor-x';
+import { WasmBuilder } from '@contentauth/c2pa-wasm';
+import { nodeC2paEngine } from '../../lib/c2pa/node-engine';
+import { C2PA_FIXTURES, GENERATED } from '../paths';
+
+const RESERVE = 16_384;
+// Plain RFC 8949 CBOR: no tag 259 on maps, no typed-array tags, no record extension.
+const cbor = new Encoder({ useTag259ForMaps: false, tagUint8Array: false, useRecords: false } as ConstructorParameters<typeof Encoder>[0]);
+const encode = (v: unknown) => cbor.encode(v);
+
+function pemBlocks(pem: string): Buffer[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+}
+
+export function testSigner() {
+  const key = createPrivateKey(readFileSync(join(C2PA_FIXTURES, 'signing/c2pa-rs-test__es256.pem')));
+  const chain = pemBlocks(readFileSync(join(C2PA_FIXTURES, 'signing/c2pa-rs-test__es256.pub'), 'utf8'));
+  const protectedBytes = encode(new Map<number, unknown>([[1, -7], [33, chain.length === 1 ? chain[0] : chain]]));
+  return {
+    alg: 'es256',
+    reserveSize: RESERVE,
+    sign: async (claim: Uint8Array) => {
+      const toBeSigned = encode(['Signature1', protectedBytes, Buffer.alloc(0), Buffer.from(claim)]);
+      const signature = nodeSign('sha256', toBeSigned, { key, dsaEncoding: 'ieee-p1363' });
+      const cose = (pad: number) => encode(new Tag([protectedBytes, new Map([['pad', Buffer.alloc(pad)]]), null, signature], 18));
+      // The pad's own length prefix grows with it, so converge on the exact size.
+      let pad = RESERVE - cose(0).length;
+      for (let i = 0; i < 4 && cose(pad).length !== RESERVE; i++) pad += RESERVE - cose(pad).length;
+      const out = cose(pad);
+      if (out.length !== RESERVE) throw new Error(`COSE is ${out.length} bytes, reserved ${RESERVE}`);
+      return new Uint8Array(out);
+    },
+  };
+}
+
+export interface SignOptions {
+  generator: string;
+  title: string;
+  digitalSourceType?: string;
+  action?: string;
+}
+
+/** Signs `input` (MP4) and returns the signed bytes. */
+export async function signMp4(input: Uint8Array, o: SignOptions): Promise<Uint8Array> {
+  const engine = nodeC2paEngine(); // initialises the WASM module (and the Node blob shim)
+  const manifest = {
+    claim_generator_info: [{ name: o.generator, version: '1.0' }],
+    title: o.title,
+    format: 'video/mp4',
+    assertions: [
+      {
+        label: 'c2pa.actions.v2',
+        data: {
+          actions: [
+            {
+              action: o.action ?? 'c2pa.created',
+              ...(o.digitalSourceType ? { digitalSourceType: o.digitalSourceType } : {}),
+              softwareAgent: { name: o.generator },
+            },
+          ],
+        },
+      },
+    ],
+  };
+  const builder = WasmBuilder.fromJson(JSON.stringify(manifest));
+  try {
+    return new Uint8Array(await builder.sign(testSigner(), 'video/mp4', engine.blob(input) as Blob));
+  } finally {
+    builder.free();
+  }
+}
+
+export const TRAINED = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
+
+/** The AI-declared fixture: video1_no_manifest.mp4 signed as made by a video model. Cached under .cache/generated. */
+export async function aiDeclaredVideo(): Promise<string> {
+  const out = join(GENERATED, 'ai-declared.mp4');
+  if (existsSync(out)) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  const signed = await signMp4(new Uint8Array(readFileSync(join(C2PA_FIXTURES, 'c2pa-rs__video1_no_manifest.mp4'))), {
+    generator: 'OpenAI Sora',
+    title: 'sora-sample.mp4',
+    digitalSourceType: TRAINED,
+  });
+  writeFileSync(out, signed);
+  return out;
+}
