@@ -38,10 +38,10 @@ class OffscreenHost implements WorkerHost {
 
   private async ensure(): Promise<void> {
     const url = browser.runtime.getURL('/offscreen.html');
-    const contexts = await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT], documentUrls: [url] });
+    const contexts = await browser.runtime.getContexts({ contextTypes: [browser.runtime.ContextType.OFFSCREEN_DOCUMENT], documentUrls: [url] });
     if (contexts.length) return;
-    this.creating ??= chrome.offscreen
-      .createDocument({ url, reasons: [chrome.offscreen.Reason.WORKERS], justification: 'Validate Content Credentials and hash video frames off the main thread.' })
+    this.creating ??= browser.offscreen
+      .createDocument({ url, reasons: [browser.offscreen.Reason.WORKERS], justification: 'Validate Content Credentials and hash video frames off the main thread.' })
       .catch((err: Error) => {
         if (!/single offscreen/i.test(String(err?.message))) throw err;
       })

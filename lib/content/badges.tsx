@@ -52,6 +52,7 @@ export class BadgeLayer {
       style.textContent = this.css + BADGE_CSS;
       root.appendChild(style);
       const ring = this.doc.createElement('div');
+      ring.className = 'pl-ring';
       ring.setAttribute('style', 'position:absolute;display:none;pointer-events:none;border:4px solid #facc15;border-radius:6px;box-shadow:0 0 0 9999px rgba(0,0,0,0.25);');
       root.appendChild(ring);
       const mount = this.doc.createElement('div');
@@ -99,8 +100,10 @@ export class BadgeLayer {
     const m = this.badges.get(id);
     if (!m) return;
     m.highlightUntil = Date.now() + HIGHLIGHT_MS;
+    m.visible = true; // just scrolled into view (observers may lag in a background tab)
     this.draw(m);
-    this.schedule();
+    // Now, not on the next animation frame: a page behind the popup may get no frames.
+    this.place();
     setTimeout(() => {
       this.draw(m);
       this.schedule();

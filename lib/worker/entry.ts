@@ -5,14 +5,22 @@ import { loadTrustState } from '../background/trust-store';
 import { sanitizeSettings } from '../settings';
 import { db } from '../db';
 import { runJob, type CheckJob } from './job';
+import { resolveHls } from '../media/hls';
 import type { TrustSettings } from '../c2pa/trust';
+
+/** The parts of a dedicated worker's global scope the checker uses. */
+export interface WorkerScope {
+  location: { href: string };
+  postMessage(msg: unknown): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+}
 
 export type ToWorker = { type: 'job'; job: CheckJob; settings: unknown } | { type: 'cancel'; key: string };
 export type FromWorker =
   | { type: 'result'; key: string; stage: 'c2pa' | 'frames'; evidence: import('../verdict').Evidence }
   | { type: 'done'; key: string; error?: string };
 
-export function startCheckerWorker(scope: DedicatedWorkerGlobalScope): void {
+export function startCheckerWorker(scope: WorkerScope): void {
   // The WASM file is copied to the extension root at build time (see wxt.config.ts).
   const ready = init({ module_or_path: new URL('/c2pa.wasm', scope.location.href) });
   const engine: C2paEngine = {
@@ -54,6 +62,7 @@ export function startCheckerWorker(scope: DedicatedWorkerGlobalScope): void {
             return new Uint8Array(await up.blob.arrayBuffer());
           },
           fingerprint: await loadFingerprinter(),
+          resolveHls,
           post: (stage, evidence) => scope.postMessage({ type: 'result', key: job.key, stage, evidence } satisfies FromWorker),
         },
         ctl.signal,

@@ -6,7 +6,8 @@
  */
 import { inspectBytes, inspectFragments, type CheckEnv, type Inspected } from '../check';
 import type { TrustSettings } from '../c2pa/trust';
-import { fetchBytes, FetchFailure, type FetchOptions } from '../media/fetch';
+import { concat as concatAll, fetchBytes, FetchFailure, type FetchOptions } from '../media/fetch';
+import { PlaylistError } from '../media/hls';
 import type { MediaRef } from '../media/ref';
 import type { Evidence } from '../verdict';
 import type { VideoFingerprint } from '../fingerprint/types';
@@ -38,6 +39,8 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
   const fetchOpts: FetchOptions = { maxBytes: job.maxBytes, signal, fetchImpl: deps.fetchImpl };
   let inspected: Inspected;
   let bytes: Uint8Array;
+  /** For streams: the remaining fragments, fetched only if frames are wanted. */
+  let frameBytes: () => Promise<Uint8Array> = async () => bytes;
   try {
     const trust = await deps.trust(job.trustVersion);
     const env: CheckEnv = { c2pa: deps.c2pa, trust };
@@ -56,6 +59,19 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
         const fragment = (await fetchBytes(ref.fragments[0], { ...fetchOpts, maxBytes: job.maxBytes - init.length })).bytes;
         inspected = await inspectFragments(job.source, init, fragment, env);
         bytes = concat(init, fragment);
+        const rest = ref.fragments.slice(1);
+        frameBytes = async () => {
+          // Frames come from as much of the stream as the size cap allows.
+          const parts = [bytes];
+          let size = bytes.length;
+          for (const u of rest) {
+            if (size >= job.maxBytes) break;
+            const b = (await fetchBytes(u, { ...fetchOpts, maxBytes: job.maxBytes - size })).bytes;
+            parts.push(b);
+            size += b.length;
+          }
+          return parts.length === 1 ? bytes : concatAll(parts);
+        };
         break;
       }
       case 'file': {
@@ -73,6 +89,10 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
         throw new Unavailable('this kind of video reference cannot be checked');
     }
   } catch (err) {
+    if (err instanceof PlaylistError) {
+      deps.post('c2pa', { source: job.source, mediaError: `the stream's playlist is malformed: ${err.message}`, fingerprint: 'skipped' });
+      return;
+    }
     if (err instanceof FetchFailure || err instanceof Unavailable) {
       deps.post('c2pa', { source: job.source, unavailable: err.message, fingerprint: 'skipped' });
       return;
@@ -85,7 +105,7 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
   deps.post('c2pa', { ...evidence, fingerprint: wantsFrames ? 'pending' : 'skipped' });
   if (!wantsFrames) return;
   try {
-    const fp = await deps.fingerprint!(bytes, mediaType, signal);
+    const fp = await deps.fingerprint!(await frameBytes(), mediaType, signal);
     deps.post('frames', { ...evidence, frames: fp.frames, fingerprint: 'done' });
   } catch (err) {
     deps.post('frames', { ...evidence, fingerprint: 'unavailable', fingerprintNote: `frames could not be decoded: ${(err as Error)?.message ?? err}` });
@@ -97,8 +117,5 @@ export class Unavailable extends Error {
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  return concatAll([a, b]);
 }
