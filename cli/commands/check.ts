@@ -11,7 +11,7 @@ import { countPemCertificates, type TrustSettings } from '../../lib/c2pa/trust';
 import { DEFAULT_MAX_BYTES, fetchBytes, FetchFailure } from '../../lib/media/fetch';
 import { isFetchableUrl } from '../../lib/media/ref';
 import { textReport } from '../../lib/present';
-import { decideVerdict, toReport, type Evidence } from '../../lib/verdict';
+import { decideVerdict, toReport, type Evidence, type Verdict } from '../../lib/verdict';
 import { fmtBytes } from '../../lib/media/bmff';
 
 export const usage = `check <file-or-url> [--json] [--trust <pem>]... [--trust-allowed <pem>] [--trust-config <cfg>]
@@ -31,29 +31,44 @@ export async function run(args: string[]): Promise<number> {
   const maxBytes = a.values['max-bytes'] ? Number(a.values['max-bytes']) : DEFAULT_MAX_BYTES;
   if (!Number.isFinite(maxBytes) || maxBytes <= 0) throw new UsageError('--max-bytes needs a positive number');
   const trust = await loadTrust(a.lists.trust ?? [], a.values['trust-allowed'], a.values['trust-config']);
-  const env = { c2pa: nodeC2paEngine(), trust };
+  const verdict = await checkSource(source, {
+    trust,
+    maxBytes,
+    fragment: a.values.fragment,
+    frames: !a.flags.has('no-frames'),
+    lists: a.lists.list ?? [],
+  });
+  process.stdout.write(a.flags.has('json') ? JSON.stringify(toReport(verdict), null, 2) + '\n' : textReport(verdict));
+  return 0;
+}
 
+export interface CheckSourceOptions {
+  trust?: TrustSettings;
+  maxBytes?: number;
+  fragment?: string;
+  frames?: boolean;
+  lists?: string[];
+}
+
+/** One source (file or address) through the whole pipeline: the CLI's verdict. */
+export async function checkSource(source: string, o: CheckSourceOptions = {}): Promise<Verdict> {
+  const maxBytes = o.maxBytes ?? DEFAULT_MAX_BYTES;
+  const env = { c2pa: nodeC2paEngine(), trust: o.trust };
   let evidence: Evidence;
-  let inspected: Inspected | undefined;
   try {
     const bytes = await readSource(source, maxBytes);
-    inspected = a.values.fragment
-      ? await inspectFragments(source, bytes, await readSource(a.values.fragment, maxBytes), env)
+    const inspected: Inspected = o.fragment
+      ? await inspectFragments(source, bytes, await readSource(o.fragment, maxBytes), env)
       : await inspectBytes(source, bytes, env);
-    evidence = inspected;
-    if (inspected.fingerprintable && !a.flags.has('no-frames')) {
-      evidence = { ...evidence, ...(await fingerprint(source, bytes)) };
-    }
-    if (a.lists.list?.length && evidence.sha256) {
-      evidence = { ...evidence, matches: await matchLists(evidence, a.lists.list) };
-    }
+    const { mediaType, fingerprintable, ...found } = inspected;
+    evidence = found;
+    if (fingerprintable && o.frames !== false) evidence = { ...evidence, ...(await fingerprint(source, bytes)) };
+    if (o.lists?.length && evidence.sha256) evidence = { ...evidence, matches: await matchLists(evidence, o.lists) };
   } catch (err) {
     if (!(err instanceof SourceUnavailable)) throw err;
     evidence = { source, unavailable: err.message };
   }
-  const verdict = decideVerdict({ ...evidence, fingerprint: evidence.fingerprint === 'pending' ? 'skipped' : evidence.fingerprint });
-  process.stdout.write(a.flags.has('json') ? JSON.stringify(toReport(verdict), null, 2) + '\n' : textReport(verdict));
-  return 0;
+  return decideVerdict({ ...evidence, fingerprint: evidence.fingerprint === 'pending' ? 'skipped' : evidence.fingerprint });
 }
 
 class SourceUnavailable extends Error {}
