@@ -8,6 +8,8 @@ const require = createRequire(import.meta.url);
 export default defineConfig({
   srcDir: '.',
   outDir: '.output',
+  // Manifest V3 everywhere: Firefox 140+ runs MV3 (event page instead of a service worker).
+  manifestVersion: 3,
   vite: () => ({ plugins: [preact()] }),
   hooks: {
     // The worker loads c2pa-wasm's binary from the extension root.
@@ -41,7 +43,7 @@ export default defineConfig({
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
-            gecko: { id: 'provenance-lens@example.org', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+            gecko: { id: 'provenance-lens@example.org', strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
           },
         }
       : {}),

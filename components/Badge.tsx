@@ -7,7 +7,7 @@ import { VerdictCard } from './VerdictCard';
  * The on-video badge: one glance (icon + word on the headline's colour), a full accessible
  * name, and the details in a panel on click (Escape or the close button closes it).
  */
-export function Badge({ verdict, highlight }: { verdict: Verdict; highlight?: boolean }) {
+export function Badge({ verdict, highlight, onOpen }: { verdict: Verdict; highlight?: boolean; onOpen?: () => void }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const look = LOOK[verdict.headline];
@@ -36,6 +36,7 @@ export function Badge({ verdict, highlight }: { verdict: Verdict; highlight?: bo
         onClick={(e) => {
           // The page's own click handlers (play/pause) must not see clicks on the badge.
           e.stopPropagation();
+          if (!open) onOpen?.();
           setOpen(!open);
         }}
       >

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { Verdict } from '../lib/verdict';
 import { VerdictCard } from './VerdictCard';
+import { AddToMyList } from './AddToMyList';
+import { mediaKey } from '../lib/media/ref';
 
 export interface LookupApi {
   checkUrl(url: string): Promise<Verdict>;
@@ -14,6 +16,7 @@ export function LookupForm({ api, idPrefix }: { api: LookupApi; idPrefix: string
   const [error, setError] = useState<string | undefined>();
   const [result, setResult] = useState<Verdict | undefined>();
   const [dragging, setDragging] = useState(false);
+  const [key, setKey] = useState<string | undefined>();
 
   const run = async (work: () => Promise<Verdict>) => {
     setBusy(true);
@@ -35,10 +38,15 @@ export function LookupForm({ api, idPrefix }: { api: LookupApi; idPrefix: string
       setError('Enter a full http:// or https:// address of a video file.');
       return;
     }
+    setKey(mediaKey(/\.m3u8(\?|$)/i.test(new URL(u).pathname) ? { kind: 'hls', url: u } : { kind: 'url', url: u }));
     void run(() => api.checkUrl(u));
   };
 
-  const takeFile = (f: File | undefined) => f && void run(() => api.checkFile(f));
+  const takeFile = (f: File | undefined) => {
+    if (!f) return;
+    setKey(mediaKey({ kind: 'file', name: f.name, size: f.size }));
+    void run(() => api.checkFile(f));
+  };
 
   return (
     <div class="pl-lookup">
@@ -66,6 +74,7 @@ export function LookupForm({ api, idPrefix }: { api: LookupApi; idPrefix: string
         {busy ? <p>Checking…</p> : null}
         {error ? <p class="pl-error">{error}</p> : null}
         {result ? <VerdictCard verdict={result} /> : null}
+        {result?.sha256 && key ? <AddToMyList mediaKey={key} idPrefix={`${idPrefix}-add`} /> : null}
       </div>
     </div>
   );

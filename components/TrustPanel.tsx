@@ -79,7 +79,7 @@ export function TrustPanel() {
                 />
               </td>
               <td>
-                {s.loaded ? `loaded${s.certificates ? `, ${s.certificates} certificates` : ''}${s.fetchedAt ? `, ${new Date(s.fetchedAt).toLocaleString()}` : ''}` : 'not loaded'}
+                {s.loaded ? `loaded${s.certificates ? `, ${s.certificates} certificates` : ''}${s.lastSuccess ? `, updated ${new Date(s.lastSuccess).toLocaleString()}` : ''}` : 'not loaded'}
                 {s.lastError ? <div class="pl-error">Last update failed: {s.lastError}</div> : null}
               </td>
             </tr>

@@ -3,6 +3,7 @@ import { LOOK } from '../lib/present';
 import { refSource } from '../lib/media/ref';
 import { HeadlineChip } from './HeadlineChip';
 import { VerdictCard } from './VerdictCard';
+import { AddToMyList } from './AddToMyList';
 
 /** Every video of the tab (all frames) with its headline; "Show on page" scrolls to it. */
 export function VideoList({ videos, onReveal }: { videos: TabVideo[]; onReveal: (v: TabVideo) => void }) {
@@ -26,6 +27,7 @@ export function VideoList({ videos, onReveal }: { videos: TabVideo[]; onReveal: 
               <details class="pl-details">
                 <summary>{v.verdict.summary}</summary>
                 <VerdictCard verdict={v.verdict} headingLevel={3} />
+                {v.verdict.sha256 ? <AddToMyList mediaKey={v.key} idPrefix={`add-${i}`} /> : null}
               </details>
             ) : (
               <p>{LOOK.checking.title}</p>

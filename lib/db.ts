@@ -1,7 +1,7 @@
 /**
- * The extension's IndexedDB (via idb): cached verdicts, downloaded trust lists, and files a
- * user picked for a manual lookup (handed from the page to the worker without a copy in a
- * message). Lists keep their own database (lib/lists/store.ts).
+ * The extension's IndexedDB (via idb): cached verdicts, and files a user picked for a manual
+ * lookup (handed from the page to the worker without a copy in a message). Lists and the
+ * downloaded trust lists live in the lists database (lib/lists/store.ts).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Evidence, Verdict } from './verdict';
@@ -16,17 +16,6 @@ export interface CachedVerdict {
   trustVersion: string | null;
 }
 
-export interface StoredResource {
-  id: string;
-  url: string;
-  text: string;
-  etag?: string;
-  lastModified?: string;
-  fetchedAt?: number;
-  lastAttempt?: number;
-  lastError?: string;
-}
-
 export interface Upload {
   id: string;
   name: string;
@@ -36,7 +25,6 @@ export interface Upload {
 
 interface Schema extends DBSchema {
   verdicts: { key: string; value: CachedVerdict; indexes: { storedAt: number } };
-  resources: { key: string; value: StoredResource };
   uploads: { key: string; value: Upload };
 }
 
@@ -50,7 +38,6 @@ export function db(): Promise<IDBPDatabase<Schema>> {
     upgrade(d) {
       const v = d.createObjectStore('verdicts', { keyPath: 'key' });
       v.createIndex('storedAt', 'storedAt');
-      d.createObjectStore('resources', { keyPath: 'id' });
       d.createObjectStore('uploads', { keyPath: 'id' });
     },
     terminated() {

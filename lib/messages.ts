@@ -50,7 +50,18 @@ export type PageToBackground =
   | { type: 'trust-update-now' }
   | { type: 'settings-changed' }
   | { type: 'lists-changed' }
-  | { type: 'user-list-add'; key: string; label: string; notes?: string };
+  | { type: 'user-list-add'; key: string; label: string; notes?: string }
+  | { type: 'user-list-remove'; entryId: string }
+  | { type: 'lists-status' }
+  | { type: 'list-subscribe'; url: string; publicKey: string; name?: string }
+  | { type: 'list-update'; id?: string }
+  | { type: 'list-remove'; id: string }
+  | { type: 'list-enable'; id: string; enabled: boolean }
+  | { type: 'list-confirm-key'; id: string; key: string }
+  | { type: 'backup-export' }
+  | { type: 'backup-import'; text: string }
+  /** Queue figures (for the options page's status line, the load tests and the benchmark). */
+  | { type: 'stats' };
 
 /** Results the worker host (offscreen document / Firefox background page) posts back. */
 export interface CheckResultMessage {
@@ -128,6 +139,9 @@ export function parsePageMessage(msg: unknown): PageToBackground | undefined {
       return typeof msg.key === 'string' && msg.key.length < 20000 ? { type: 'recheck', key: msg.key } : undefined;
     case 'trust-status':
     case 'trust-update-now':
+    case 'stats':
+    case 'lists-status':
+    case 'backup-export':
     case 'settings-changed':
     case 'lists-changed':
       return { type: msg.type };
@@ -135,6 +149,22 @@ export function parsePageMessage(msg: unknown): PageToBackground | undefined {
       return typeof msg.key === 'string' && typeof msg.label === 'string' && msg.label.trim() && msg.label.length <= 500
         ? { type: 'user-list-add', key: msg.key, label: msg.label.trim(), notes: typeof msg.notes === 'string' ? msg.notes.slice(0, 5000) : undefined }
         : undefined;
+    case 'user-list-remove':
+      return typeof msg.entryId === 'string' && msg.entryId.length <= 200 ? { type: 'user-list-remove', entryId: msg.entryId } : undefined;
+    case 'list-subscribe':
+      return isFetchableUrl(msg.url) && typeof msg.publicKey === 'string' && msg.publicKey.length <= 200
+        ? { type: 'list-subscribe', url: msg.url, publicKey: msg.publicKey.trim(), name: typeof msg.name === 'string' && msg.name.trim() ? msg.name.trim().slice(0, 200) : undefined }
+        : undefined;
+    case 'list-update':
+      return msg.id === undefined || (typeof msg.id === 'string' && msg.id.length <= 100) ? { type: 'list-update', id: msg.id as string | undefined } : undefined;
+    case 'list-remove':
+      return typeof msg.id === 'string' && msg.id.length <= 100 ? { type: 'list-remove', id: msg.id } : undefined;
+    case 'list-enable':
+      return typeof msg.id === 'string' && typeof msg.enabled === 'boolean' ? { type: 'list-enable', id: msg.id, enabled: msg.enabled } : undefined;
+    case 'list-confirm-key':
+      return typeof msg.id === 'string' && typeof msg.key === 'string' && msg.key.length <= 200 ? { type: 'list-confirm-key', id: msg.id, key: msg.key } : undefined;
+    case 'backup-import':
+      return typeof msg.text === 'string' && msg.text.length <= 64 * 1024 * 1024 ? { type: 'backup-import', text: msg.text } : undefined;
     default:
       return undefined;
   }

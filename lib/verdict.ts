@@ -160,6 +160,8 @@ export interface Evidence {
   bytes?: number;
   matches?: ListMatch[];
   frames?: FrameHash[];
+  /** Extra hashes standing for some frames (mirrored, border-removed…), used for list matching only. */
+  alternates?: { of: number; pdq: string; why?: string }[];
   fingerprint?: FingerprintState;
   fingerprintNote?: string;
   /** The media could not be fetched or resolved. */

@@ -125,7 +125,7 @@ async function fingerprint(source: string, bytes: Uint8Array): Promise<Partial<E
   try {
     const { fingerprintBytes } = await import('../../lib/fingerprint/ffmpeg');
     const fp = await fingerprintBytes(bytes, { name: basename(source) });
-    return { frames: fp.frames, fingerprint: 'done' };
+    return { frames: fp.frames, alternates: fp.alternates, fingerprint: 'done' };
   } catch (err) {
     return { fingerprint: 'unavailable', fingerprintNote: `frames could not be decoded: ${(err as Error).message}` };
   }
@@ -133,5 +133,5 @@ async function fingerprint(source: string, bytes: Uint8Array): Promise<Partial<E
 
 async function matchLists(e: Evidence, lists: string[]) {
   const { matchAgainstListFiles } = await import('../../lib/lists/node');
-  return matchAgainstListFiles({ frames: e.frames ?? [] }, e.sha256!, lists);
+  return matchAgainstListFiles({ frames: e.frames ?? [], alternates: e.alternates }, e.sha256!, lists);
 }

@@ -5,6 +5,9 @@
 import { Service, type SessionState } from '../../lib/background/service';
 import { loadTrustState, refreshTrustLists, trustStatus, type TrustState } from '../../lib/background/trust-store';
 import { pruneCache } from '../../lib/background/cache';
+import * as lists from '../../lib/background/list-actions';
+import { ListStore } from '../../lib/lists/store';
+import { platformFetch } from '../../lib/lists/updater';
 import { parseContentMessage, parsePageMessage, senderKind, type CheckResultMessage, type PageToBackground } from '../../lib/messages';
 import { sanitizeSettings, type Settings } from '../../lib/settings';
 import { refSource } from '../../lib/media/ref';
@@ -12,40 +15,58 @@ import { createWorkerHost } from './worker-host';
 import { syncContentScripts } from './content-scripts';
 import { setToolbarCount } from './toolbar';
 
+const REFRESH_ALARM = 'refresh';
+const IDLE_ALARM = 'close-checker';
+
 export default defineBackground({
   type: 'module',
   main() {
     let settings: Settings = sanitizeSettings(undefined);
     let trust: TrustState = { settings: undefined, version: null };
     const host = createWorkerHost((msg) => void ready.then((s) => s.onResult(msg.key, msg.stage, msg.evidence)));
+    const store = ListStore.open();
+    const listDeps = async (): Promise<lists.ListDeps> => ({ store: await store, fetch: platformFetch });
 
     const ready: Promise<Service> = (async () => {
       settings = sanitizeSettings((await browser.storage.local.get('settings')).settings);
-      trust = await loadTrustState(settings).catch(() => trust);
+      trust = await loadTrustState(await store, settings).catch(() => trust);
       const session = (await browser.storage.session.get('state')).state as SessionState | undefined;
-      return new Service(
+      const service = new Service(
         {
           sendToFrame: (tabId, frameId, msg) => void browser.tabs.sendMessage(tabId, msg, { frameId }).catch(() => {}),
           setToolbarCount,
-          startJob: (job) => host.start(job, settings),
+          startJob: (job) => {
+            void browser.alarms.clear(IDLE_ALARM);
+            host.start(job, settings);
+          },
           cancelJob: (key) => host.cancel(key),
           saveSession: (state) => browser.storage.session.set({ state }),
+          onIdle: () => void browser.alarms.create(IDLE_ALARM, { delayInMinutes: 1 }),
           now: () => Date.now(),
         },
         () => settings,
         () => trust,
-        undefined,
+        async (e) => (await store).lookup(e.frames?.length ? { frames: e.frames, alternates: e.alternates } : undefined, e.sha256),
         session,
       );
+      return service;
     })();
 
     const refreshTrust = async (force = false) => {
-      await refreshTrustLists(settings, { force });
-      const next = await loadTrustState(settings);
-      const changed = next.version !== trust.version;
-      trust = next;
-      return changed;
+      await refreshTrustLists(await store, settings, { force });
+      trust = await loadTrustState(await store, settings);
     };
+    const refreshLists = async () => {
+      const outcomes = await lists.updateEvery(await listDeps());
+      if (outcomes.some((o) => o.result === 'updated')) await (await ready).rematchAll();
+      return outcomes;
+    };
+    const trustReport = async () => ({
+      sources: await trustStatus(await store, settings),
+      loaded: !!trust.settings,
+      version: trust.version,
+      names: trust.settings?.sources ?? [],
+    });
 
     browser.runtime.onMessage.addListener((raw: unknown, sender) => {
       const kind = senderKind(sender, browser.runtime.id, browser.runtime.getURL('/'));
@@ -64,7 +85,7 @@ export default defineBackground({
       if (kind === 'page') {
         const msg = parsePageMessage(raw);
         if (!msg) return;
-        return ready.then((s) => handlePage(s, msg));
+        return ready.then((s) => handlePage(s, msg)).catch((err: Error) => ({ ok: false, error: err?.message ?? String(err) }));
       }
       return; // anything else is ignored
     });
@@ -77,30 +98,77 @@ export default defineBackground({
           await browser.tabs.sendMessage(msg.tabId, { type: 'reveal', videoId: msg.videoId }, { frameId: msg.frameId }).catch(() => {});
           return { ok: true };
         case 'lookup-url': {
-          const ref = { kind: 'url' as const, url: msg.url };
-          return s.lookup(/\.m3u8(\?|$)/i.test(msg.url) ? { kind: 'hls', url: msg.url } : ref, refSource(ref));
+          const hls = /\.m3u8(\?|$)/i.test(new URL(msg.url).pathname);
+          return s.lookup(hls ? { kind: 'hls', url: msg.url } : { kind: 'url', url: msg.url }, refSource({ kind: 'url', url: msg.url }));
         }
         case 'lookup-upload':
           return s.lookup({ kind: 'file', name: msg.name, size: msg.size }, msg.name, msg.uploadId);
         case 'recheck':
           s.recheck(msg.key);
           return { ok: true };
+        case 'stats':
+          return { ...s.queue.size, peakRunning: s.queue.peakRunning };
         case 'trust-status':
-          return { sources: await trustStatus(settings), loaded: !!trust.settings, version: trust.version, names: trust.settings?.sources ?? [] };
+          return trustReport();
         case 'trust-update-now':
           await refreshTrust(true);
-          return { sources: await trustStatus(settings), loaded: !!trust.settings, version: trust.version, names: trust.settings?.sources ?? [] };
+          return trustReport();
         case 'settings-changed':
           settings = sanitizeSettings((await browser.storage.local.get('settings')).settings);
           s.queue.setConcurrency(settings.concurrency);
-          trust = await loadTrustState(settings);
-          void refreshTrust();
+          trust = await loadTrustState(await store, settings);
+          void refreshTrust().catch(() => {});
           return { ok: true };
         case 'lists-changed':
           await s.rematchAll();
           return { ok: true };
-        case 'user-list-add':
-          return { ok: false, error: 'lists are not available yet' };
+        case 'lists-status':
+          return lists.listsOverview(await store);
+        case 'list-subscribe': {
+          const outcome = await lists.subscribeAndUpdate(await listDeps(), msg);
+          await s.rematchAll();
+          return outcome;
+        }
+        case 'list-update': {
+          const outcome = msg.id ? [await lists.updateOne(await listDeps(), msg.id)] : await lists.updateEvery(await listDeps());
+          await s.rematchAll();
+          return outcome;
+        }
+        case 'list-remove':
+          await lists.removeList(await listDeps(), msg.id);
+          await s.rematchAll();
+          return { ok: true };
+        case 'list-enable':
+          await lists.enableList(await listDeps(), msg.id, msg.enabled);
+          await s.rematchAll();
+          return { ok: true };
+        case 'list-confirm-key': {
+          const outcome = await lists.confirmKey(await listDeps(), msg.id, msg.key);
+          await s.rematchAll();
+          return outcome;
+        }
+        case 'user-list-add': {
+          const e = await s.evidenceFor(msg.key);
+          if (!e) return { ok: false, error: 'this video has not been checked yet' };
+          await lists.addToUserList(await store, e, msg.label, msg.notes);
+          await s.rematchAll();
+          return { ok: true };
+        }
+        case 'user-list-remove':
+          await lists.removeFromUserList(await store, msg.entryId);
+          await s.rematchAll();
+          return { ok: true };
+        case 'backup-export':
+          return { text: await lists.backupText(await store, settings) };
+        case 'backup-import': {
+          const report = await lists.restoreBackup(await store, msg.text);
+          if (report.settings && typeof report.settings === 'object') {
+            await browser.storage.local.set({ settings: sanitizeSettings({ ...settings, ...(report.settings as object) }) });
+            settings = sanitizeSettings((await browser.storage.local.get('settings')).settings);
+          }
+          await s.rematchAll();
+          return { ok: true, report };
+        }
       }
     }
 
@@ -109,20 +177,23 @@ export default defineBackground({
       if (info.status === 'loading' && info.url) void ready.then((s) => s.onFrameGone(tabId, 0));
     });
 
+    const scheduleRefresh = () => void browser.alarms.create(REFRESH_ALARM, { periodInMinutes: 60 });
     browser.runtime.onInstalled.addListener(() => {
-      void browser.alarms.create('refresh', { periodInMinutes: 60 });
+      scheduleRefresh();
       void syncContentScripts();
-      void ready.then(() => refreshTrust()).catch(() => {});
+      void ready.then(() => Promise.all([refreshTrust(), refreshLists()])).catch(() => {});
     });
     browser.runtime.onStartup.addListener(() => {
+      scheduleRefresh();
       void syncContentScripts();
-      void ready.then(() => refreshTrust()).catch(() => {});
+      void ready.then(() => Promise.all([refreshTrust(), refreshLists()])).catch(() => {});
       void pruneCache().catch(() => {});
     });
     browser.permissions.onAdded.addListener(() => void syncContentScripts());
     browser.permissions.onRemoved.addListener(() => void syncContentScripts());
     browser.alarms.onAlarm.addListener((alarm) => {
-      if (alarm.name === 'refresh') void ready.then(() => refreshTrust()).catch(() => {});
+      if (alarm.name === REFRESH_ALARM) void ready.then(() => Promise.all([refreshTrust(), refreshLists()])).catch(() => {});
+      if (alarm.name === IDLE_ALARM) void ready.then((s) => !s.queue.size.running && !s.queue.size.waiting && host.close());
     });
   },
 });

@@ -9,12 +9,14 @@ import type { CheckJob } from '../../lib/worker/job';
 export interface WorkerHost {
   start(job: CheckJob, settings: unknown): void;
   cancel(key: string): void;
+  /** Frees the worker context (it starts again with the next check). */
+  close(): void;
 }
 
 export function createWorkerHost(onResult: (msg: CheckResultMessage) => void): WorkerHost {
   if (import.meta.env.FIREFOX) {
     const relay = new WorkerRelay(() => new Worker(browser.runtime.getURL('/checker-worker.js')), onResult);
-    return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k) };
+    return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k), close: () => relay.close() };
   }
   return new OffscreenHost(onResult);
 }
@@ -34,6 +36,10 @@ class OffscreenHost implements WorkerHost {
 
   cancel(key: string): void {
     void browser.runtime.sendMessage({ target: 'worker-host', type: 'cancel', key }).catch(() => {});
+  }
+
+  close(): void {
+    void browser.offscreen.closeDocument().catch(() => {});
   }
 
   private async ensure(): Promise<void> {

@@ -5,6 +5,7 @@ import './options.css';
 import { LookupForm } from '../../components/LookupForm';
 import { TrustPanel } from '../../components/TrustPanel';
 import { SettingsPanel } from '../../components/SettingsPanel';
+import { ListManager } from '../../components/ListManager';
 import { api } from '../../lib/ui/api';
 
 function Options() {
@@ -15,6 +16,10 @@ function Options() {
       <section aria-labelledby="lookup-h">
         <h2 id="lookup-h">Look up a video</h2>
         <LookupForm api={api} idPrefix="options" />
+      </section>
+      <section aria-labelledby="lists-h">
+        <h2 id="lists-h">Known-video lists</h2>
+        <ListManager />
       </section>
       <section aria-labelledby="trust-h">
         <h2 id="trust-h">Trust lists for Content Credentials</h2>

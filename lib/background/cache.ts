@@ -13,6 +13,11 @@ export async function getCached(key: string, trustVersion: string | null, now = 
   return hit;
 }
 
+/** The stored entry whatever its age or trust version. */
+export async function getCachedEntry(key: string): Promise<CachedVerdict | undefined> {
+  return (await db()).get('verdicts', key);
+}
+
 export async function putCached(entry: CachedVerdict): Promise<void> {
   await (await db()).put('verdicts', entry);
 }

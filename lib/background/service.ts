@@ -8,7 +8,7 @@ import type { ContentToBackground, TabVideo, VideosAck } from '../messages';
 import { decideVerdict, FLAGGED, type Evidence, type ListMatch, type Verdict } from '../verdict';
 import type { Settings } from '../settings';
 import type { CheckJob } from '../worker/job';
-import { getCached, putCached } from './cache';
+import { getCached, getCachedEntry, putCached } from './cache';
 import { CheckQueue, type Job } from './queue';
 import { TabRegistry, type RegistrySnapshot } from './registry';
 import type { TrustState } from './trust-store';
@@ -20,6 +20,8 @@ export interface Platform {
   startJob(job: CheckJob): void;
   cancelJob(key: string): void;
   saveSession(data: SessionState): Promise<void>;
+  /** Nothing waiting or running any more (the worker host may be closed to free memory). */
+  onIdle?(): void;
   now(): number;
 }
 
@@ -62,7 +64,10 @@ export class Service {
       deadlineMs: JOB_DEADLINE_MS,
       run: (job, signal) => this.runJob(job, signal),
       onFail: (job, reason) => this.fail(job.key, job.payload.source, reason),
-      onChange: () => this.scheduleSave(),
+      onChange: (waiting, running) => {
+        this.scheduleSave();
+        if (!waiting.length && !running.length) platform.onIdle?.();
+      },
       now: () => platform.now(),
     });
     // Checks that were waiting when the service worker stopped start again.
@@ -131,6 +136,11 @@ export class Service {
     if (ref) this.enqueue(key, ref, job?.source ?? v?.source ?? refSource(ref), 5);
   }
 
+  /** What a check found for a key (for "add to my list"), from memory or the cache. */
+  async evidenceFor(key: string): Promise<Evidence | undefined> {
+    return this.evidence.get(key) ?? (await getCachedEntry(key).catch(() => undefined))?.evidence;
+  }
+
   /** Lists changed: re-match every known verdict from its evidence (no new download). */
   async rematchAll(): Promise<void> {
     for (const [key, e] of this.evidence) await this.publish(key, e, false);
@@ -164,11 +174,12 @@ export class Service {
     const verdict = decideVerdict({ ...evidence, matches, checkedAt: new Date(this.platform.now()).toISOString() });
     this.verdicts.set(key, verdict);
     this.evidence.set(key, evidence);
+    // Show it first, store it after: the badge must not wait for IndexedDB.
+    this.push(key, verdict);
+    if (verdict.fingerprint !== 'pending') this.wake(key, verdict);
     if (store && verdict.headline !== 'checking') {
       await putCached({ key, verdict, evidence, storedAt: this.platform.now(), trustVersion: this.trust().version }).catch(() => {});
     }
-    this.push(key, verdict);
-    if (verdict.fingerprint !== 'pending') this.wake(key, verdict);
   }
 
   private async fail(key: string, source: string, reason: string): Promise<void> {

@@ -1,12 +1,13 @@
 /**
- * The trust lists the extension downloads (addresses from the settings), kept fresh and
- * combined into the TrustSettings each validation uses. Until at least one anchor list is
- * stored, there are no settings and verdicts say signer trust is unknown.
+ * The trust lists the extension downloads (addresses from the settings), kept fresh by the
+ * same updater as the hash lists (lib/lists/updater.ts) and combined into the TrustSettings
+ * each validation uses. Until at least one anchor list is stored, there are no settings and
+ * verdicts say signer trust is unknown.
  */
 import { buildTrustSettings, validateTrustResource, type TrustSettings, type TrustSource } from '../c2pa/trust';
-import { db, type StoredResource } from '../db';
 import type { Settings } from '../settings';
-import { updateStoredResource } from './resources';
+import type { ListStore } from '../lists/store';
+import { platformFetch, updateStoredResource, type FetchLike } from '../lists/updater';
 
 export interface TrustState {
   settings: TrustSettings | undefined;
@@ -17,57 +18,77 @@ export interface TrustState {
 export interface TrustSourceStatus {
   source: TrustSource;
   loaded: boolean;
-  fetchedAt?: number;
-  lastAttempt?: number;
+  lastSuccess?: string;
+  lastAttempt?: string;
   lastError?: string;
   certificates?: number;
 }
 
-const resourceId = (s: TrustSource) => `trust:${s.id}`;
+export const trustResourceId = (s: TrustSource) => `trust:${s.id}`;
 
-export async function loadTrustState(settings: Settings): Promise<TrustState> {
-  const d = await db();
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+async function storedText(store: ListStore, source: TrustSource): Promise<string | undefined> {
+  const r = await store.getResource(trustResourceId(source));
+  // A list downloaded from another address (the setting changed) no longer counts.
+  return r && r.url === source.url ? text(r.bytes) : undefined;
+}
+
+export async function loadTrustState(store: ListStore, settings: Settings): Promise<TrustState> {
   const stored: { source: TrustSource; text: string }[] = [];
   for (const source of settings.trustSources) {
-    const r = await d.get('resources', resourceId(source));
-    // A list downloaded from another address (the setting changed) no longer counts.
-    if (r?.text && r.url === source.url) stored.push({ source, text: r.text });
+    const t = await storedText(store, source);
+    if (t) stored.push({ source, text: t });
   }
   const ts = buildTrustSettings(stored, settings.userAnchors);
   return { settings: ts, version: ts ? await versionOf(ts) : null };
 }
 
-export async function refreshTrustLists(settings: Settings, opts: { force?: boolean; fetchImpl?: typeof fetch; now?: number } = {}): Promise<TrustSourceStatus[]> {
-  const out: TrustSourceStatus[] = [];
+export async function refreshTrustLists(
+  store: ListStore,
+  settings: Settings,
+  opts: { force?: boolean; fetch?: FetchLike; now?: () => Date } = {},
+): Promise<TrustSourceStatus[]> {
+  const now = (opts.now ?? (() => new Date()))();
   for (const source of settings.trustSources) {
-    const r = await updateStoredResource({
-      id: resourceId(source),
-      url: source.url,
-      validate: (text) => validateTrustResource(source.role, text),
-      maxAgeMs: opts.force ? 0 : settings.refreshHours * 3600_000,
-      fetchImpl: opts.fetchImpl,
-      now: opts.now,
-    });
-    out.push(statusOf(source, r));
+    const id = trustResourceId(source);
+    const status = await store.getStatus(id);
+    const fresh =
+      !opts.force && status?.url === source.url && status.lastSuccess && now.getTime() - Date.parse(status.lastSuccess) < settings.refreshHours * 3600_000;
+    if (fresh) continue;
+    await updateStoredResource(
+      { store, fetch: opts.fetch ?? platformFetch, now: () => now },
+      {
+        id,
+        url: source.url,
+        kind: 'trust',
+        validate: (bytes) => {
+          const problem = validateTrustResource(source.role, text(bytes));
+          if (problem) throw new Error(`refused: ${problem}`);
+          return { certificates: (text(bytes).match(/-----BEGIN CERTIFICATE-----/g) ?? []).length };
+        },
+      },
+    );
   }
-  return out;
+  return trustStatus(store, settings);
 }
 
-export async function trustStatus(settings: Settings): Promise<TrustSourceStatus[]> {
-  const d = await db();
-  return Promise.all(settings.trustSources.map(async (s) => statusOf(s, await d.get('resources', resourceId(s)))));
-}
-
-function statusOf(source: TrustSource, r: StoredResource | undefined): TrustSourceStatus {
-  const loaded = !!r?.text && r.url === source.url;
-  return {
-    source,
-    loaded,
-    fetchedAt: r?.fetchedAt,
-    lastAttempt: r?.lastAttempt,
-    lastError: r?.lastError,
-    certificates: loaded ? (r!.text.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0) : undefined,
-  };
+export async function trustStatus(store: ListStore, settings: Settings): Promise<TrustSourceStatus[]> {
+  return Promise.all(
+    settings.trustSources.map(async (source) => {
+      const id = trustResourceId(source);
+      const [status, res] = await Promise.all([store.getStatus(id), store.getResource(id)]);
+      const loaded = !!res && res.url === source.url;
+      return {
+        source,
+        loaded,
+        lastSuccess: status?.url === source.url ? status.lastSuccess : undefined,
+        lastAttempt: status?.lastAttempt,
+        lastError: status?.url === source.url ? status.lastError : undefined,
+        certificates: loaded ? Number(res!.summary?.certificates ?? 0) : undefined,
+      };
+    }),
+  );
 }
 
 async function versionOf(t: TrustSettings): Promise<string> {

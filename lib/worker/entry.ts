@@ -4,6 +4,7 @@ import type { C2paEngine } from '../c2pa/read';
 import { loadTrustState } from '../background/trust-store';
 import { sanitizeSettings } from '../settings';
 import { db } from '../db';
+import { ListStore } from '../lists/store';
 import { runJob, type CheckJob } from './job';
 import { resolveHls } from '../media/hls';
 import type { TrustSettings } from '../c2pa/trust';
@@ -30,6 +31,7 @@ export function startCheckerWorker(scope: WorkerScope): void {
   };
   const running = new Map<string, AbortController>();
   let trustCache: { version: string | null; settings: TrustSettings | undefined } | undefined;
+  let lists: Promise<ListStore> | undefined;
 
   scope.onmessage = async (e: MessageEvent<ToWorker>) => {
     const msg = e.data;
@@ -49,7 +51,8 @@ export function startCheckerWorker(scope: WorkerScope): void {
           trust: async (version) => {
             if (!version) return undefined;
             if (trustCache?.version !== version) {
-              const state = await loadTrustState(sanitizeSettings(msg.settings));
+              lists ??= ListStore.open();
+              const state = await loadTrustState(await lists, sanitizeSettings(msg.settings));
               trustCache = { version: state.version, settings: state.settings };
             }
             return trustCache.settings;

@@ -106,7 +106,7 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
   if (!wantsFrames) return;
   try {
     const fp = await deps.fingerprint!(await frameBytes(), mediaType, signal);
-    deps.post('frames', { ...evidence, frames: fp.frames, fingerprint: 'done' });
+    deps.post('frames', { ...evidence, frames: fp.frames, alternates: fp.alternates, fingerprint: 'done' });
   } catch (err) {
     deps.post('frames', { ...evidence, fingerprint: 'unavailable', fingerprintNote: `frames could not be decoded: ${(err as Error)?.message ?? err}` });
   }

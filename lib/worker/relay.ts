@@ -29,6 +29,13 @@ export class WorkerRelay {
     this.worker?.postMessage({ type: 'cancel', key } satisfies ToWorker);
   }
 
+  /** Ends an idle worker to give its memory back; the next job starts a new one. */
+  close(): void {
+    if (this.jobs.size) return;
+    this.worker?.terminate();
+    this.worker = undefined;
+  }
+
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = this.spawn();

@@ -18,6 +18,8 @@ export const CHROMIUM = process.env.PL_CHROMIUM ?? '/usr/bin/chromium';
 export interface LaunchOptions {
   extraArgs?: string[];
   userDataDir?: string;
+  /** Show a real window (needs a display); headless otherwise. */
+  headed?: boolean;
 }
 
 export async function launchWithExtension(o: LaunchOptions = {}) {
@@ -27,7 +29,7 @@ export async function launchWithExtension(o: LaunchOptions = {}) {
     headless: false,
     viewport: { width: 1280, height: 900 },
     args: [
-      '--headless=new',
+      ...(o.headed ? [] : ['--headless=new']),
       `--disable-extensions-except=${EXT_DIR}`,
       `--load-extension=${EXT_DIR}`,
       '--no-sandbox',
@@ -43,6 +45,12 @@ export async function launchWithExtension(o: LaunchOptions = {}) {
   let sw = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
   sw ??= await context.waitForEvent('serviceworker', { timeout: 20_000 });
   const id = new URL(sw.url()).host;
+  // The test build's local hosts get the content script by run-time registration; wait for it.
+  for (let i = 0; i < 100; i++) {
+    const n = await sw.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).length).catch(() => 0);
+    if (n > 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return { context, id, sw, userDataDir };
 }
 

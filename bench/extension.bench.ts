@@ -1,0 +1,163 @@
+/**
+ * Extension benchmark (the foundation): in Debian's Chromium, headless, on local pages.
+ *  1. Median time from navigation to the final C2PA badge of video1.mp4 on a warm browser.
+ *  2. The cost on a page with 0 and with 100 videos, against the same page in the same
+ *     Chromium without the extension, measured in the same run: load event, main-thread
+ *     script time (DevTools Performance metrics) and the extension's memory (its processes).
+ * Run: npx tsx bench/extension.bench.ts  (builds the test variant first unless PL_SKIP_BUILD=1)
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { FixtureServer } from '../tests/e2e/harness/server';
+import { CHROMIUM, Ext, launchWithExtension } from '../tests/e2e/harness/extension';
+import { readBadges } from '../tests/e2e/harness/badges';
+import { ROOT } from '../tests/paths';
+
+const RUNS = Number(process.env.PL_BENCH_RUNS ?? 7);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+let seq = 0;
+
+function pageWith(server: FixtureServer, videos: number): string {
+  const id = ++seq;
+  const vids = Array.from({ length: videos }, (_, i) => `<video width="160" height="90" muted preload="metadata" src="/c2pa/c2pa-rs__video1.mp4?b=${id}-${i}"></video>`).join('');
+  return server.html(`/bench/${id}.html`, `<!doctype html><html lang="en"><title>bench</title><body><h1>Bench page</h1>${vids}<p>end</p></body></html>`);
+}
+
+async function loadMetrics(context: BrowserContext, url: string, settleMs: number) {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForTimeout(settleMs);
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    return n.loadEventStart;
+  });
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+  await page.close();
+  return { load: nav, scriptMs: m.ScriptDuration * 1000, taskMs: m.TaskDuration * 1000 };
+}
+
+/**
+ * Proportional memory (MiB) of the extension's processes — the renderer holding its service
+ * worker, offscreen document and checker worker — counting only descendants of the browser
+ * that loaded it (the other browser's built-in extensions are not ours).
+ */
+function extensionMemoryMiB(): { total: number; parts: number[] } {
+  const parent = new Map<number, number>();
+  const cmdline = new Map<number, string>();
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      cmdline.set(Number(p), readFileSync(`/proc/${p}/cmdline`, 'utf8'));
+    } catch {
+      /* gone */
+    }
+  }
+  const root = [...cmdline].find(([, c]) => c.includes('--load-extension=') && !c.includes('--type='))?.[0];
+  const underRoot = (pid: number) => {
+    for (let p = pid, n = 0; p > 1 && n < 20; p = parent.get(p) ?? 0, n++) if (p === root) return true;
+    return false;
+  };
+  const parts: number[] = [];
+  for (const [pid, cmd] of cmdline) {
+    try {
+      if (!cmd.includes('--extension-process') || !underRoot(pid)) continue;
+      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      parts.push(Number(pss?.[1] ?? 0) / 1024);
+    } catch {
+      /* process ended */
+    }
+  }
+  return { total: parts.reduce((a, b) => a + b, 0), parts };
+}
+
+/** Waits until the extension has no check waiting or running, so runs do not overlap. */
+async function idle(ext: Ext): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const s = await ext.send<{ waiting: number; running: number }>({ type: 'stats' });
+    if (!s.waiting && !s.running) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the extension did not become idle');
+}
+
+async function timeToBadge(page: Page, url: string): Promise<number> {
+  const t0 = performance.now();
+  await page.goto(url, { waitUntil: 'commit' });
+  for (;;) {
+    const b = await readBadges(page);
+    if (b[0] && b[0].headline !== 'checking') {
+      if (b[0].headline !== 'credentials-valid') throw new Error(`unexpected ${b[0].headline}`);
+      return performance.now() - t0;
+    }
+    if (performance.now() - t0 > 20_000) throw new Error('no badge within 20 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function main() {
+  if (!process.env.PL_SKIP_BUILD) execFileSync('npx', ['wxt', 'build', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
+  const server = await new FixtureServer().start();
+  console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Chromium ${execFileSync(CHROMIUM, ['--version']).toString().trim()}`);
+
+  // 1. Navigation → final badge, warm browser (the first check warms the worker and WASM).
+  const withExt = await launchWithExtension();
+  const page = await withExt.context.newPage();
+  await timeToBadge(page, pageWith(server, 1));
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push(await timeToBadge(page, pageWith(server, 1)));
+  await page.close();
+  console.log(`\nNavigation → final C2PA badge of video1.mp4 (warm, ${RUNS} runs): median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}); target ≤ 200 ms`);
+
+  // 2. Page cost with and without the extension, interleaved so drift hits both alike.
+  const without = await chromium.launchPersistentContext('', {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const rows: string[] = [];
+  const ext = new Ext(withExt.context, withExt.id, withExt.userDataDir);
+  let peak = { total: 0, parts: [] as number[] };
+  const sampleMem = () => {
+    const m = extensionMemoryMiB();
+    if (m.total > peak.total) peak = m;
+  };
+  const sampler = setInterval(sampleMem, 250);
+  for (const videos of [0, 100]) {
+    const a: Awaited<ReturnType<typeof loadMetrics>>[] = [];
+    const b: Awaited<ReturnType<typeof loadMetrics>>[] = [];
+    for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
+      await idle(ext);
+      b.push(await loadMetrics(without, pageWith(server, videos), 1500));
+      await idle(ext);
+      a.push(await loadMetrics(withExt.context, pageWith(server, videos), 1500));
+    }
+    const ratio = (k: 'load' | 'scriptMs' | 'taskMs') => median(a.map((x) => x[k])) / Math.max(0.001, median(b.map((x) => x[k])));
+    rows.push(
+      `${String(videos).padStart(3)} videos | load ${median(b.map((x) => x.load)).toFixed(0)} → ${median(a.map((x) => x.load)).toFixed(0)} ms (×${ratio('load').toFixed(3)}) | ` +
+        `main-thread script ${median(b.map((x) => x.scriptMs)).toFixed(1)} → ${median(a.map((x) => x.scriptMs)).toFixed(1)} ms | tasks ×${ratio('taskMs').toFixed(2)}`,
+    );
+  }
+  await idle(ext);
+  clearInterval(sampler);
+  console.log('\nPage cost, without → with the extension (medians; ratio with/without):');
+  for (const r of rows) console.log('  ' + r);
+  console.log(`Extension memory (PSS of its processes, sampled every 250 ms, peak): ${peak.total.toFixed(0)} MiB [${peak.parts.map((p) => p.toFixed(0)).join(' + ')}]; target ≤ 100 MiB`);
+  console.log('Targets: load event ≤ ×1.05 on the 100-video page.');
+  await without.close();
+  await withExt.context.close();
+  await server.stop();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
