@@ -178,8 +178,10 @@ export function decodePrivateKey(text: string): Uint8Array {
 
 function decodeKey(text: string, header: string, what: string, otherHeader: string, otherWhat: string): Uint8Array {
   if (typeof text !== 'string' || text.length > 4096) throw new KeyFormatError(`not a ${what}: too long`);
-  const lines = meaningfulLines(text);
-  if (lines[0] === otherHeader) throw new KeyFormatError(`expected a ${what}, got a ${otherWhat} file`);
+  let lines = meaningfulLines(text);
+  if (lines[0]?.startsWith(otherHeader)) throw new KeyFormatError(`expected a ${what}, got a ${otherWhat} file`);
+  // A key file pasted into a one-line field arrives as "<header><base64>" or "<header> <base64>".
+  if (lines.length === 1 && lines[0].startsWith(header) && lines[0] !== header) lines = [header, lines[0].slice(header.length).trim()];
   const body = lines[0] === header ? lines.slice(1) : lines;
   if (body.length !== 1) throw new KeyFormatError(`not a ${what}: expected "${header}" and one base64 line`);
   const key = fromBase64(body[0], what);

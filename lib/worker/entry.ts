@@ -7,6 +7,7 @@ import { db } from '../db';
 import { ListStore } from '../lists/store';
 import { runJob, type CheckJob } from './job';
 import { resolveHls } from '../media/hls';
+import { fingerprintVideoBytes } from '../fingerprint/browser-frames';
 import type { TrustSettings } from '../c2pa/trust';
 
 /** The parts of a dedicated worker's global scope the checker uses. */
@@ -79,7 +80,7 @@ export function startCheckerWorker(scope: WorkerScope): void {
   };
 }
 
-/** The browser frame pipeline (lib/fingerprint/browser-frames.ts), when present. */
+/** Frames via WebCodecs + mp4box (lib/fingerprint/browser-frames.ts): the same hashes as the CLI's ffmpeg pipeline. */
 async function loadFingerprinter() {
-  return undefined;
+  return (bytes: Uint8Array, _mime: string, signal: AbortSignal) => fingerprintVideoBytes(bytes, { signal });
 }

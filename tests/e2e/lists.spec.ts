@@ -1,0 +1,145 @@
+/**
+ * Hash lists end to end: a list built and signed with the CLI from fixture videos, served
+ * locally, subscribed to in the options page; re-encoded copies get `listed` badges; a higher
+ * sequence brings a new entry after "Update now"; a tampered list is refused, the old one kept.
+ */
+import type { Page } from '@playwright/test';
+import { test, expect, fresh } from './harness/extension';
+import { badgeFor } from './harness/badges';
+import { join } from 'node:path';
+import { reencoded, signedList, type SignedList } from '../support/media';
+import { serveFile } from './harness/server';
+import { GENERATED } from '../paths';
+import type { Ext } from './harness/extension';
+import type { TabVideo } from '../../lib/messages';
+
+const V = 'width="240" height="426" muted preload="metadata"';
+let v1: SignedList;
+let v2: SignedList;
+let served: { bytes: Buffer; sig: Buffer };
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  v1 = await signedList('known-v1', ['pattern-hd-no-bar.mp4'], {
+    sequence: 1,
+    notes: 'Prompt: "a test pattern drifting"; published 2024-11-26',
+    source: 'https://example.org/clips/pattern',
+  });
+  v2 = await signedList('known-v2', ['pattern-hd-no-bar.mp4', 'doorknob-hd-no-bar.mp4'], { sequence: 2, notes: 'second batch' });
+  await reencoded('pattern-hd-no-bar.mp4', 'pattern-480p-crf35', ['-vf', 'scale=-2:480', '-crf', '35']);
+  await reencoded('doorknob-hd-no-bar.mp4', 'doorknob-360p-crf30', ['-vf', 'scale=-2:360', '-crf', '30']);
+  served = { bytes: v1.bytes, sig: v1.sig };
+});
+
+async function settled(page: Page, sel: string) {
+  await expect
+    .poll(async () => {
+      const b = await badgeFor(page, sel);
+      return !b || b.headline === 'checking' ? 'pending' : b.headline;
+    }, { timeout: 45_000 })
+    .not.toBe('pending');
+  return (await badgeFor(page, sel))!;
+}
+
+test('subscribe, match re-encoded copies, update to a higher sequence, refuse a tampered list', async ({ ext, server }) => {
+  test.setTimeout(180_000);
+  server.route('/lists/known.jsonl', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/jsonl', 'cache-control': 'no-store' });
+    res.end(served.bytes);
+  });
+  server.route('/lists/known.jsonl.sig', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+    res.end(served.sig);
+  });
+  server.route('/copies/pattern.mp4', (req, res) => serveFile(req, res, reencodedPath('pattern-480p-crf35')));
+  server.route('/copies/doorknob.mp4', (req, res) => serveFile(req, res, reencodedPath('doorknob-360p-crf30')));
+
+  // A new user subscribes in the options page with the list address and the publisher key.
+  const options = await ext.context.newPage();
+  await options.goto(ext.url('/options.html'));
+  await options.getByLabel('List address (.jsonl)').fill(server.url('/lists/known.jsonl'));
+  await options.getByLabel('Publisher public key').fill(v1.publicKey);
+  await options.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(options.locator('.pl-list-note')).toHaveText('Subscribe: done.');
+  const row = options.locator('table.pl-lists tbody tr').first();
+  await expect(row).toContainText('Known test clips');
+  await expect(row.locator('td').nth(1)).toHaveText('1'); // entries
+  await expect(row.locator('td').nth(2)).toHaveText('1'); // sequence
+
+  // A page with an exact copy and re-encoded copies.
+  const q = fresh();
+  const page = await ext.context.newPage();
+  const pageUrl = (qq: string) =>
+    server.html(
+      `/p/lists-${qq}.html`,
+      `<!doctype html><html lang="en"><title>lists</title><body style="display:flex;gap:10px">
+      <video id="exact" ${V} src="/pdq/pattern-hd-no-bar.mp4?${qq}"></video>
+      <video id="copy" ${V} src="/copies/pattern.mp4?${qq}"></video>
+      <video id="other" ${V} src="/copies/doorknob.mp4?${qq}"></video></body></html>`,
+    );
+  await page.goto(pageUrl(q));
+  const exact = await settled(page, '#exact');
+  expect(exact.headline).toBe('listed');
+  expect(exact.label).toMatch(/^Listed: "pattern-hd-no-bar" in Known test clips, exact copy/);
+  await expect.poll(async () => (await badgeFor(page, '#copy'))?.headline, { timeout: 45_000 }).toBe('listed');
+  expect((await badgeFor(page, '#copy'))!.label).toMatch(/perceptual match \d+% of frames/);
+  expect(await finalHeadline(ext, page, 'doorknob.mp4')).toBe('no-credentials');
+  expect(await finalHeadline(ext, page, 'copies/pattern.mp4')).toBe('listed');
+
+  // The popup shows the list, the entry's label and notes, the source link and the strength.
+  const popup = await ext.openPopup(page);
+  const copyEntry = popup.locator('li.pl-video', { hasText: 'pattern.mp4' }).first();
+  await copyEntry.locator('summary').first().click();
+  await expect(copyEntry).toContainText('pattern-hd-no-bar');
+  await expect(copyEntry).toContainText('Known test clips');
+  await expect(copyEntry).toContainText('Prompt: "a test pattern drifting"; published 2024-11-26');
+  await expect(copyEntry.getByRole('link', { name: 'https://example.org/clips/pattern' })).toBeVisible();
+  await expect(copyEntry).toContainText(/perceptual match: \d+% of this video's frames, \d+% of the listed video's/);
+  await popup.close();
+
+  // The publisher adds an entry (sequence 2); "Update now" brings it in.
+  served = { bytes: v2.bytes, sig: v2.sig };
+  await options.bringToFront();
+  await options.getByRole('button', { name: 'Update now' }).click();
+  await expect(row.locator('td').nth(2)).toHaveText('2');
+  await expect(row.locator('td').nth(1)).toHaveText('2');
+  await page.bringToFront();
+  await expect.poll(async () => (await badgeFor(page, '#other'))?.headline, { timeout: 20_000 }).toBe('listed');
+
+  // A tampered list (one byte changed, old signature) is refused; version 2 stays.
+  const tampered = Buffer.from(v2.bytes.toString('utf8').replace('second batch', 'second bAtch'));
+  served = { bytes: tampered, sig: v2.sig };
+  await options.bringToFront();
+  await options.getByRole('button', { name: 'Update now' }).click();
+  await expect(row).toContainText(/Last error: .*signature/i);
+  await expect(row.locator('td').nth(2)).toHaveText('2');
+  // A rollback to sequence 1 is refused too.
+  served = { bytes: v1.bytes, sig: v1.sig };
+  await options.getByRole('button', { name: 'Update now' }).click();
+  await expect(row).toContainText(/Last error: .*sequence/i);
+  await expect(row.locator('td').nth(2)).toHaveText('2');
+  const q2 = fresh();
+  await page.goto(pageUrl(q2));
+  await expect.poll(async () => (await badgeFor(page, '#other'))?.headline, { timeout: 45_000 }).toBe('listed');
+  await options.close();
+  await page.close();
+});
+
+const reencodedPath = (name: string) => join(GENERATED, 'copies', `${name}.mp4`);
+
+/** The background's final verdict (C2PA and fingerprint stages done) for the tab's video whose address contains `part`. */
+async function finalHeadline(ext: Ext, page: Page, part: string): Promise<string> {
+  const tabId = await ext.tabId(page);
+  let headline = '';
+  await expect
+    .poll(
+      async () => {
+        const v = (await ext.send<TabVideo[]>({ type: 'tab-videos', tabId })).find((x) => x.key.includes(part))?.verdict;
+        headline = v?.headline ?? '';
+        return v && v.headline !== 'checking' && v.fingerprint !== 'pending';
+      },
+      { timeout: 45_000 },
+    )
+    .toBe(true);
+  return headline;
+}

@@ -1,0 +1,77 @@
+/**
+ * Test media and lists made at test time (never committed), cached under .cache/generated:
+ * re-encoded copies of the sample videos (ffmpeg) and signed lists built with the CLI itself.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { GENERATED, PDQ_FIXTURES, ROOT } from '../paths';
+
+const run = promisify(execFile);
+
+export const SAMPLE = (name: string) => join(PDQ_FIXTURES, 'videos', name);
+
+/** An ffmpeg re-encode of a sample video (e.g. `['-vf', 'scale=-2:480', '-crf', '35']`), cached by name. */
+export async function reencoded(sample: string, name: string, args: string[]): Promise<string> {
+  const out = join(GENERATED, 'copies', `${name}.mp4`);
+  if (existsSync(out)) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp.mp4`;
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', SAMPLE(sample), ...args, '-c:v', 'libx264', '-preset', 'veryfast', '-an', tmp]);
+  renameSync(tmp, out);
+  return out;
+}
+
+export async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run('npx', ['tsx', 'cli/index.ts', ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+}
+
+export interface SignedList {
+  path: string;
+  bytes: Buffer;
+  sig: Buffer;
+  publicKey: string;
+}
+
+/** A publisher key pair made with `list keygen` (once per run). */
+export async function publisherKey(): Promise<{ prefix: string; publicKey: string }> {
+  const prefix = join(GENERATED, 'lists', 'publisher');
+  if (!existsSync(`${prefix}.pub`)) {
+    mkdirSync(dirname(prefix), { recursive: true });
+    await cli('list', 'keygen', '--out', prefix);
+  }
+  return { prefix, publicKey: readFileSync(`${prefix}.pub`, 'utf8') };
+}
+
+/** `list build` + `list sign` over sample videos, as a curator would. */
+export async function signedList(name: string, samples: string[], opts: { sequence: number; notes?: string; source?: string }): Promise<SignedList> {
+  const { prefix, publicKey } = await publisherKey();
+  const path = join(GENERATED, 'lists', `${name}.jsonl`);
+  if (!existsSync(`${path}.sig`)) {
+    await cli(
+      'list',
+      'build',
+      ...samples.map(SAMPLE),
+      '--name',
+      'Known test clips',
+      '--publisher',
+      'Provenance Lens tests',
+      '--sequence',
+      String(opts.sequence),
+      ...(opts.notes ? ['--notes', opts.notes] : []),
+      ...(opts.source ? ['--source', opts.source] : []),
+      '--out',
+      path,
+    );
+    await cli('list', 'sign', path, '--key', `${prefix}.key`);
+  }
+  return { path, bytes: readFileSync(path), sig: readFileSync(`${path}.sig`), publicKey };
+}
+
+export function writeGenerated(rel: string, data: string | Buffer): string {
+  const out = join(GENERATED, rel);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, data);
+  return out;
+}
