@@ -67,8 +67,11 @@ export type PageToBackground =
 export interface CheckResultMessage {
   type: 'check-result';
   key: string;
-  /** `c2pa`: first stage (C2PA + SHA-256); `frames`: fingerprint; `failed`: the job could not run. */
-  stage: 'c2pa' | 'frames' | 'failed';
+  /**
+   * `c2pa`: first stage (C2PA + SHA-256); `frames`: fingerprint; `failed`: the job could not
+   * run; `lost`: the worker context died with it (it is run again once).
+   */
+  stage: 'c2pa' | 'frames' | 'failed' | 'lost';
   evidence: import('./verdict').Evidence;
 }
 

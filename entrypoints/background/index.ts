@@ -77,8 +77,8 @@ export default defineBackground({
       }
       if (kind === 'worker-host') {
         const m = raw as CheckResultMessage;
-        if (m?.type === 'check-result' && typeof m.key === 'string' && ['c2pa', 'frames', 'failed'].includes(m.stage) && m.evidence) {
-          void ready.then((s) => s.onResult(m.key, m.stage, m.evidence));
+        if (m?.type === 'check-result' && typeof m.key === 'string' && ['c2pa', 'frames', 'failed', 'lost'].includes(m.stage) && m.evidence) {
+          host.deliver(m);
         }
         return;
       }

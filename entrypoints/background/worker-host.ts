@@ -11,26 +11,46 @@ export interface WorkerHost {
   cancel(key: string): void;
   /** Frees the worker context (it starts again with the next check). */
   close(): void;
+  /** A result message from the worker context (Chrome delivers them as runtime messages). */
+  deliver(msg: CheckResultMessage): void;
 }
 
 export function createWorkerHost(onResult: (msg: CheckResultMessage) => void): WorkerHost {
   if (import.meta.env.FIREFOX) {
     const relay = new WorkerRelay(() => new Worker(browser.runtime.getURL('/checker-worker.js')), onResult);
-    return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k), close: () => relay.close() };
+    return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k), close: () => relay.close(), deliver: onResult };
   }
   return new OffscreenHost(onResult);
 }
 
+const WATCH_MS = 2000;
+
+/** Whether a result ends its check (no further stage will come). */
+export function isFinal(msg: CheckResultMessage): boolean {
+  return msg.stage !== 'c2pa' || msg.evidence.fingerprint !== 'pending';
+}
+
 class OffscreenHost implements WorkerHost {
   private creating: Promise<void> | undefined;
+  /** Checks handed to the offscreen document that have not finished. */
+  private inflight = new Map<string, CheckJob>();
+  private watch: ReturnType<typeof setInterval> | undefined;
 
   constructor(private onResult: (msg: CheckResultMessage) => void) {}
 
+  deliver(msg: CheckResultMessage): void {
+    if (isFinal(msg)) this.inflight.delete(msg.key);
+    if (!this.inflight.size) this.stopWatch();
+    this.onResult(msg);
+  }
+
   start(job: CheckJob, settings: unknown): void {
+    this.inflight.set(job.key, job);
+    this.watch ??= setInterval(() => void this.checkAlive(), WATCH_MS);
     this.ensure()
       .then(() => browser.runtime.sendMessage({ target: 'worker-host', type: 'job', job, settings }))
       .catch((err) =>
-        this.onResult({ type: 'check-result', key: job.key, stage: 'failed', evidence: { source: job.source, unavailable: `the checker could not start (${err?.message ?? err})` } }),
+        this.deliver({ type: 'check-result', key: job.key, stage: 'failed', evidence: { source: job.source, unavailable: `the checker could not start (${err?.message ?? err})` } }),
       );
   }
 
@@ -39,7 +59,30 @@ class OffscreenHost implements WorkerHost {
   }
 
   close(): void {
+    if (this.inflight.size) return;
     void browser.offscreen.closeDocument().catch(() => {});
+  }
+
+  /**
+   * If the offscreen document went away (closed, crashed) with checks in it, those checks
+   * would never answer: report them lost, so the service runs them again or says why.
+   */
+  private async checkAlive(): Promise<void> {
+    if (!this.inflight.size || this.creating) return;
+    const url = browser.runtime.getURL('/offscreen.html');
+    const alive = (await browser.runtime.getContexts({ contextTypes: [browser.runtime.ContextType.OFFSCREEN_DOCUMENT], documentUrls: [url] })).length > 0;
+    if (alive) return;
+    const lost = [...this.inflight.values()];
+    this.inflight.clear();
+    this.stopWatch();
+    for (const job of lost) {
+      this.onResult({ type: 'check-result', key: job.key, stage: 'lost', evidence: { source: job.source, unavailable: 'the checker stopped before it finished' } });
+    }
+  }
+
+  private stopWatch(): void {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = undefined;
   }
 
   private async ensure(): Promise<void> {

@@ -40,12 +40,14 @@ interface Pending {
 }
 
 export const JOB_DEADLINE_MS = 120_000;
+const MAX_RETRIES_AFTER_LOSS = 1;
 
 export class Service {
   readonly registry: TabRegistry;
   private verdicts = new Map<string, Verdict>();
   private evidence = new Map<string, Evidence>();
   private inflight = new Map<string, Pending>();
+  private lostCount = new Map<string, number>();
   private waiters = new Map<string, ((v: Verdict) => void)[]>();
   private jobs = new Map<string, { ref: MediaRef; source: string; uploadId?: string }>();
   readonly queue: CheckQueue<{ ref: MediaRef; source: string; uploadId?: string }>;
@@ -147,8 +149,21 @@ export class Service {
   }
 
   /** A stage result from the worker context. */
-  async onResult(key: string, stage: 'c2pa' | 'frames' | 'failed', evidence: Evidence): Promise<void> {
+  async onResult(key: string, stage: 'c2pa' | 'frames' | 'failed' | 'lost', evidence: Evidence): Promise<void> {
     const p = this.inflight.get(key);
+    if (stage === 'lost') {
+      // The worker context died mid-check: run it again once, then give up with the reason.
+      const attempts = (this.lostCount.get(key) ?? 0) + 1;
+      this.lostCount.set(key, attempts);
+      this.inflight.delete(key);
+      const job = this.jobs.get(key);
+      if (attempts <= MAX_RETRIES_AFTER_LOSS && job) {
+        p?.resolve(); // frees the queue slot; the check is queued again below
+        setTimeout(() => this.queue.enqueue(key, job, 3), 0);
+        return;
+      }
+      stage = 'failed';
+    }
     if (stage === 'failed') {
       await this.fail(key, evidence.source, evidence.unavailable ?? evidence.mediaError ?? 'the check failed');
       p?.reject(new Error(evidence.unavailable ?? 'failed'));

@@ -51,17 +51,18 @@ export class WorkerRelay {
     };
     w.onerror = (e) => {
       e.preventDefault?.();
-      this.fail(`the checker stopped (${e.message || 'worker error'})`);
+      this.lose(`the checker stopped (${e.message || 'worker error'})`);
     };
     this.worker = w;
     return w;
   }
 
-  private fail(reason: string): void {
+  /** The worker died: its checks are reported lost (the service runs them again once). */
+  private lose(reason: string): void {
     this.worker?.terminate();
     this.worker = undefined;
     const jobs = [...this.jobs.values()];
     this.jobs.clear();
-    for (const job of jobs) this.emit({ type: 'check-result', key: job.key, stage: 'failed', evidence: { source: job.source, unavailable: reason } });
+    for (const job of jobs) this.emit({ type: 'check-result', key: job.key, stage: 'lost', evidence: { source: job.source, unavailable: reason } });
   }
 }

@@ -118,6 +118,22 @@ describe('Service', () => {
     expect(last.verdict.reason).toBe('the checker stopped');
   });
 
+  it('a check lost with its worker runs again once, then fails with the reason', async () => {
+    const f = fakePlatform();
+    const s = new Service(f.platform, () => settings, () => trust);
+    const url = `https://cdn/${Math.random()}.mp4`;
+    await s.onVideos(1, 0, report([{ id: 'v1', url }]));
+    const key = f.jobs[0].key;
+    await s.onResult(key, 'lost', { source: url, unavailable: 'the checker stopped before it finished' });
+    await tick(5);
+    expect(f.jobs.map((j) => j.key)).toEqual([key, key]);
+    expect(f.sent.filter((m) => m.msg.type === 'verdict').length).toBe(0);
+    await s.onResult(key, 'lost', { source: url, unavailable: 'the checker stopped before it finished' });
+    await tick(5);
+    expect(f.jobs.length).toBe(2);
+    expect(f.sent.at(-1)!.msg.verdict).toMatchObject({ headline: 'unavailable', reason: 'the checker stopped before it finished' });
+  });
+
   it('checks waiting when the service worker stopped start again after a restart', async () => {
     const f = fakePlatform();
     const s = new Service(f.platform, () => sanitizeSettings({ concurrency: 1 }), () => trust);
