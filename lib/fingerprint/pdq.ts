@@ -46,6 +46,16 @@ const LUMA_R = Math.fround(0.299);
 const LUMA_G = Math.fround(0.587);
 const LUMA_B = Math.fround(0.114);
 const NUM_JAROSZ_XY_PASSES = 2;
+/** float32(coefficient × byte): exact products, looked up instead of multiplied per pixel. */
+const LUT_R = lumaTable(LUMA_R);
+const LUT_G = lumaTable(LUMA_G);
+const LUT_B = lumaTable(LUMA_B);
+
+function lumaTable(coefficient: number): Float32Array {
+  const t = new Float32Array(256);
+  for (let i = 0; i < 256; i++) t[i] = coefficient * i;
+  return t;
+}
 
 /** The 16×64 DCT-II basis (rows = frequencies 1..16), float32 as in the reference. */
 const DCT_MATRIX: Float32Array = (() => {
@@ -64,19 +74,29 @@ export function jaroszWindowSize(oldDimension: number, newDimension = 64): numbe
 /**
  * A PDQ hasher with reusable buffers: hashing many frames of one size allocates nothing per
  * frame. Not re-entrant (one hasher per worker/thread).
+ *
+ * The tent filter is streamed: rows are turned into luma 4 at a time, box-filtered along the
+ * row into a small ring, pushed through the running column sums, and each finished column-pass
+ * row immediately gets its second row pass (kept only at the 64 decimated columns). Only a few
+ * rows are ever live, so the working set stays in cache; per column the float32 operations
+ * happen in exactly the reference order, so the result is bit-identical.
  */
 export class PdqHasher {
-  private luma = new Float32Array(0);
-  private tmp = new Float32Array(0);
+  private lumaRows = new Float32Array(0); // 4 × cols
+  private ring = new Float32Array(0); // ringRows × cols, first row pass
+  private ringRows = 0;
   private colSums = new Float32Array(0);
-  private colCounts = new Float64Array(0);
-  /** Second row pass, kept only at the 64 decimated columns: numRows × 64. */
+  private staged = new Float32Array(0); // 4 × cols, column-pass output waiting for pass 2
+  private stagedCount = 0;
+  private stagedFirstRow = 0;
+  /** Second row pass, kept only at the 64 decimated columns: rows × 64. */
   private rowsAt64 = new Float32Array(0);
   private readonly decimCols = new Int32Array(64);
   private readonly decimRows = new Int32Array(64);
+  private readonly srcCols = new Int32Array(PHOTO_DOWNSAMPLE_DIMS);
   readonly buffer64 = new Float32Array(64 * 64);
   private readonly t16x64 = new Float32Array(16 * 64);
-  /** The last frame's 16×16 DCT (row-major, row = vertical frequency). */
+  /** The last image's 16×16 DCT (row-major, row = vertical frequency). */
   readonly dct16 = new Float32Array(256);
   private readonly aux16 = new Float32Array(256);
   private readonly sorted = new Float32Array(256);
@@ -108,137 +128,216 @@ export class PdqHasher {
   /**
    * Fills `dct16` and returns the quality, or -1 when the image is too small to hash
    * (the reference then gives an all-zero hash and quality 0).
+   * `region` hashes a sub-rectangle of the pixels (used for border removal and crops).
    */
-  dctFromPixels(data: Pixels, width: number, height: number, channels: 3 | 4, options: PdqOptions = {}): number {
+  dctFromPixels(data: Pixels, width: number, height: number, channels: 3 | 4, options: PdqOptions = {}, region?: Region): number {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
       throw new Error(`PDQ: bad image size ${width}x${height}`);
     }
+    if (channels !== 3 && channels !== 4) throw new Error(`PDQ: channels must be 3 or 4, not ${channels}`);
     if (data.length < width * height * channels) {
       throw new Error(`PDQ: pixel buffer too small for ${width}x${height}x${channels} (${data.length} bytes)`);
     }
-    let rows = height;
-    let cols = width;
-    const photoResize = (options.mode ?? 'image') === 'image' && (width > PHOTO_DOWNSAMPLE_DIMS || height > PHOTO_DOWNSAMPLE_DIMS);
+    const r = region ?? { x: 0, y: 0, width, height };
+    if (r.x < 0 || r.y < 0 || r.width < 0 || r.height < 0 || r.x + r.width > width || r.y + r.height > height) {
+      throw new Error(`PDQ: region ${JSON.stringify(r)} outside ${width}x${height}`);
+    }
+    let rows = r.height;
+    let cols = r.width;
+    const photoResize = (options.mode ?? 'image') === 'image' && (cols > PHOTO_DOWNSAMPLE_DIMS || rows > PHOTO_DOWNSAMPLE_DIMS);
     if (photoResize) rows = cols = PHOTO_DOWNSAMPLE_DIMS;
     if (rows < MIN_HASHABLE_DIM || cols < MIN_HASHABLE_DIM) return -1;
-    this.ensure(rows, cols);
-    if (photoResize) this.fillLumaNearest(data, width, height, channels, rows, cols);
-    else this.fillLuma(data, width, height, channels);
-    return this.dctFromLuma(rows, cols);
-  }
-
-  /** PDQ from the float luma already in the internal buffer (rows × cols). */
-  private dctFromLuma(rows: number, cols: number): number {
-    const winAlongRows = jaroszWindowSize(cols);
-    const winAlongCols = jaroszWindowSize(rows);
-    const luma = this.luma;
-    const tmp = this.tmp;
-    // Pass 1 (x then y) on the full image; pass 2 only where decimation will sample.
-    for (let pass = 0; pass < NUM_JAROSZ_XY_PASSES - 1; pass++) {
-      for (let r = 0; r < rows; r++) boxRow(luma, tmp, r * cols, cols, winAlongRows);
-      this.boxCols(tmp, luma, rows, cols, winAlongCols);
-    }
-    for (let i = 0; i < 64; i++) {
-      this.decimRows[i] = Math.floor(((i + 0.5) * rows) / 64);
-      this.decimCols[i] = Math.floor(((i + 0.5) * cols) / 64);
-    }
-    for (let r = 0; r < rows; r++) boxRowSampled(luma, this.rowsAt64, r * cols, r * 64, cols, winAlongRows, this.decimCols);
-    boxColsSampled(this.rowsAt64, this.buffer64, rows, winAlongCols, this.decimRows);
+    const src: LumaSource = {
+      data,
+      rowStride: width * channels,
+      channels,
+      x0: r.x,
+      y0: r.y,
+      srcRows: r.height,
+      srcCols: r.width,
+      dstRows: rows,
+      nearest: photoResize,
+    };
+    if (photoResize) for (let x = 0; x < cols; x++) this.srcCols[x] = Math.floor((x * r.width) / cols);
+    this.filterAndDecimate(src, rows, cols);
     const quality = qualityMetric(this.buffer64);
     dct64To16(this.buffer64, this.t16x64, this.dct16);
     return quality;
   }
 
-  private ensure(rows: number, cols: number): void {
-    const n = rows * cols;
-    if (this.luma.length < n) {
-      this.luma = new Float32Array(n);
-      this.tmp = new Float32Array(n);
+  private filterAndDecimate(src: LumaSource, rows: number, cols: number): void {
+    const winAlongRows = jaroszWindowSize(cols);
+    const win = jaroszWindowSize(rows); // along columns
+    this.ensure(rows, cols, win);
+    for (let i = 0; i < 64; i++) {
+      this.decimRows[i] = Math.floor(((i + 0.5) * rows) / 64);
+      this.decimCols[i] = Math.floor(((i + 0.5) * cols) / 64);
     }
-    if (this.colSums.length < cols) {
+    const sums = this.colSums;
+    sums.fill(0, 0, cols);
+    this.stagedCount = 0;
+    this.stagedFirstRow = 0;
+    // Column-pass phases (see boxRow): p1 rows only accumulate, then every new row emits one
+    // output row; once `win` rows are in, each new row also subtracts the row `win` back.
+    const half = Math.floor((win + 2) / 2);
+    const p1 = half - 1;
+    const ringRows = this.ringRows;
+    const ring = this.ring;
+    const staged = this.staged;
+    let n = 0;
+    let outRow = 0;
+    for (let r0 = 0; r0 < rows; r0 += 4) {
+      const count = Math.min(4, rows - r0);
+      this.fillLumaRows(src, r0, count, cols);
+      const slot = r0 % ringRows; // ringRows is a multiple of 4, so the 4 slots are contiguous
+      if (count === 4) boxRows4(this.lumaRows, this.ring, 0, slot * cols, cols, winAlongRows);
+      else for (let k = 0; k < count; k++) boxRow(this.lumaRows, this.ring, k * cols, (slot + k) * cols, cols, winAlongRows);
+      for (let k = 0; k < count; k++) {
+        const ri = r0 + k;
+        const add = ((ri % ringRows) * cols) | 0;
+        if (ri < p1) {
+          n++;
+          colAdd(sums, ring, add, cols);
+          continue;
+        }
+        const out = this.stageRow(outRow++);
+        if (ri < win) colAddEmit(sums, ring, add, staged, out, cols, ++n);
+        else colAddSubEmit(sums, ring, add, (((ri - win) % ringRows) * cols) | 0, staged, out, cols, n);
+        this.flushStagedIfFull(cols, winAlongRows);
+      }
+    }
+    for (let li = rows - win; outRow < rows; li++) {
+      const out = this.stageRow(outRow++);
+      colSubEmit(sums, ring, ((li % ringRows) * cols) | 0, staged, out, cols, --n);
+      this.flushStagedIfFull(cols, winAlongRows);
+    }
+    this.flushStaged(cols, winAlongRows);
+    boxColsSampled(this.rowsAt64, this.buffer64, rows, win, this.decimRows);
+  }
+
+  /** Offset in `staged` for column-pass output row `row`. */
+  private stageRow(row: number): number {
+    if (this.stagedCount === 0) this.stagedFirstRow = row;
+    return (this.stagedCount++ * (this.staged.length >> 2)) | 0;
+  }
+
+  private flushStagedIfFull(cols: number, win: number): void {
+    if (this.stagedCount === 4) this.flushStaged(cols, win);
+  }
+
+  /** Second row pass on the staged column-pass rows, only at the decimated columns. */
+  private flushStaged(cols: number, win: number): void {
+    const stride = this.staged.length >> 2;
+    if (this.stagedCount === 4 && stride === cols) {
+      boxRows4Sampled(this.staged, this.rowsAt64, 0, this.stagedFirstRow * 64, cols, win, this.decimCols);
+    } else {
+      for (let k = 0; k < this.stagedCount; k++) {
+        boxRowSampled(this.staged, this.rowsAt64, k * stride, (this.stagedFirstRow + k) * 64, cols, win, this.decimCols);
+      }
+    }
+    this.stagedCount = 0;
+  }
+
+  private ensure(rows: number, cols: number, win: number): void {
+    if (this.lumaRows.length !== 4 * cols) {
+      this.lumaRows = new Float32Array(4 * cols);
+      this.staged = new Float32Array(4 * cols);
       this.colSums = new Float32Array(cols);
-      this.colCounts = new Float64Array(cols);
+      this.ringRows = 0;
+    }
+    const ringRows = (Math.ceil((win + 1) / 4) + 1) * 4;
+    if (this.ringRows !== ringRows) {
+      this.ringRows = ringRows;
+      this.ring = new Float32Array(ringRows * cols);
     }
     if (this.rowsAt64.length < rows * 64) this.rowsAt64 = new Float32Array(rows * 64);
   }
 
-  private fillLuma(data: Pixels, width: number, height: number, channels: number): void {
-    const luma = this.luma;
-    const n = width * height;
+  /** Luma of rows [r0, r0+count) of the (possibly resized) image into `lumaRows`. */
+  private fillLumaRows(src: LumaSource, r0: number, count: number, cols: number): void {
+    const { data, rowStride, channels, x0, y0, srcRows, dstRows, nearest } = src;
+    const out = this.lumaRows;
     const f = Math.fround;
-    for (let p = 0, o = 0; p < n; p++, o += channels) {
-      luma[p] = f(f(f(LUMA_R * data[o]) + f(LUMA_G * data[o + 1])) + f(LUMA_B * data[o + 2]));
-    }
-  }
-
-  /** The photo hasher's CImg nearest-neighbour resize (source index = floor(x·W/w)), fused with luma. */
-  private fillLumaNearest(data: Pixels, width: number, height: number, channels: number, rows: number, cols: number): void {
-    const luma = this.luma;
-    const f = Math.fround;
-    for (let y = 0; y < rows; y++) {
-      const sy = Math.floor((y * height) / rows);
-      for (let x = 0; x < cols; x++) {
-        const o = (sy * width + Math.floor((x * width) / cols)) * channels;
-        luma[y * cols + x] = f(f(f(LUMA_R * data[o]) + f(LUMA_G * data[o + 1])) + f(LUMA_B * data[o + 2]));
-      }
-    }
-  }
-
-  /**
-   * Box filter down every column, walking the image row by row (cache-friendly) with one running
-   * float32 sum per column. Per column, the adds, subtracts and divides happen in exactly the
-   * reference order, so results are identical to the strided version.
-   */
-  private boxCols(input: Float32Array, output: Float32Array, rows: number, cols: number, win: number): void {
-    const sums = this.colSums;
-    sums.fill(0, 0, cols);
-    const half = Math.floor((win + 2) / 2);
-    const p1 = half - 1;
-    const p2 = win - half + 1;
-    const p3 = rows - win;
-    const p4 = half - 1;
-    let ri = 0;
-    let li = 0;
-    let oi = 0;
-    let n = 0;
-    for (let i = 0; i < p1; i++, ri++) {
-      const base = ri * cols;
-      for (let c = 0; c < cols; c++) sums[c] += input[base + c];
-      n++;
-    }
-    for (let i = 0; i < p2; i++, ri++, oi++) {
-      const base = ri * cols;
-      const ob = oi * cols;
-      n++;
-      for (let c = 0; c < cols; c++) {
-        sums[c] += input[base + c];
-        output[ob + c] = sums[c] / n;
-      }
-    }
-    for (let i = 0; i < p3; i++, ri++, li++, oi++) {
-      const rb = ri * cols;
-      const lb = li * cols;
-      const ob = oi * cols;
-      for (let c = 0; c < cols; c++) {
-        sums[c] += input[rb + c];
-        sums[c] -= input[lb + c];
-        output[ob + c] = sums[c] / n;
-      }
-    }
-    for (let i = 0; i < p4; i++, li++, oi++) {
-      const lb = li * cols;
-      const ob = oi * cols;
-      n--;
-      for (let c = 0; c < cols; c++) {
-        sums[c] -= input[lb + c];
-        output[ob + c] = sums[c] / n;
+    // Locals, not module constants: V8 would re-load (and hole-check) those in the hot loop.
+    const lr = LUT_R;
+    const lg = LUT_G;
+    const lb = LUT_B;
+    for (let k = 0; k < count; k++) {
+      const y = r0 + k;
+      const sy = nearest ? Math.floor((y * srcRows) / dstRows) : y;
+      const base = (y0 + sy) * rowStride + x0 * channels;
+      const ob = k * cols;
+      if (nearest) {
+        const sc = this.srcCols;
+        for (let x = 0; x < cols; x++) {
+          const o = base + sc[x] * channels;
+          out[ob + x] = f(lr[data[o]] + lg[data[o + 1]]) + lb[data[o + 2]];
+        }
+      } else if (channels === 4) {
+        for (let p = ob, o = base, end = ob + cols; p < end; p++, o += 4) out[p] = f(lr[data[o]] + lg[data[o + 1]]) + lb[data[o + 2]];
+      } else {
+        for (let p = ob, o = base, end = ob + cols; p < end; p++, o += 3) out[p] = f(lr[data[o]] + lg[data[o + 1]]) + lb[data[o + 2]];
       }
     }
   }
 }
 
+/** A rectangle of an image, in pixels. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+interface LumaSource {
+  data: Pixels;
+  rowStride: number;
+  channels: number;
+  x0: number;
+  y0: number;
+  srcRows: number;
+  srcCols: number;
+  /** Rows after the photo resize (only read when `nearest`). */
+  dstRows: number;
+  nearest: boolean;
+}
+
+// Column-pass steps: one input row updates every column's running float32 sum (the reference
+// walks each column separately; the per-column operation order is the same).
+function colAdd(sums: Float32Array, ring: Float32Array, add: number, cols: number): void {
+  for (let c = 0; c < cols; c++) sums[c] += ring[add + c];
+}
+
+function colAddEmit(sums: Float32Array, ring: Float32Array, add: number, out: Float32Array, o: number, cols: number, n: number): void {
+  const f = Math.fround;
+  for (let c = 0; c < cols; c++) {
+    const v = f(sums[c] + ring[add + c]);
+    sums[c] = v;
+    out[o + c] = v / n;
+  }
+}
+
+function colAddSubEmit(sums: Float32Array, ring: Float32Array, add: number, sub: number, out: Float32Array, o: number, cols: number, n: number): void {
+  const f = Math.fround;
+  for (let c = 0; c < cols; c++) {
+    const v = f(f(sums[c] + ring[add + c]) - ring[sub + c]);
+    sums[c] = v;
+    out[o + c] = v / n;
+  }
+}
+
+function colSubEmit(sums: Float32Array, ring: Float32Array, sub: number, out: Float32Array, o: number, cols: number, n: number): void {
+  const f = Math.fround;
+  for (let c = 0; c < cols; c++) {
+    const v = f(sums[c] - ring[sub + c]);
+    sums[c] = v;
+    out[o + c] = v / n;
+  }
+}
+
 /** One row of the reference `box1DFloat` (stride 1). Float32 running sum. */
-function boxRow(input: Float32Array, output: Float32Array, start: number, len: number, win: number): void {
+function boxRow(input: Float32Array, output: Float32Array, start: number, outStart: number, len: number, win: number): void {
   const f = Math.fround;
   const half = Math.floor((win + 2) / 2);
   const p1 = half - 1;
@@ -247,7 +346,7 @@ function boxRow(input: Float32Array, output: Float32Array, start: number, len: n
   const p4 = half - 1;
   let ri = start;
   let li = start;
-  let oi = start;
+  let oi = outStart;
   let sum = 0;
   let n = 0;
   for (let i = 0; i < p1; i++) {
@@ -268,6 +367,139 @@ function boxRow(input: Float32Array, output: Float32Array, start: number, len: n
     sum = f(sum - input[li++]);
     n--;
     output[oi++] = sum / n;
+  }
+}
+
+/**
+ * `boxRow` on 4 consecutive rows at once: four independent float32 running sums keep the CPU
+ * busy while each sum waits on its own rounding (a single chain is latency-bound).
+ */
+function boxRows4(input: Float32Array, output: Float32Array, start: number, outStart: number, len: number, win: number): void {
+  const f = Math.fround;
+  const half = Math.floor((win + 2) / 2);
+  const p1 = half - 1;
+  const p2 = win - half + 1;
+  const p3 = len - win;
+  const p4 = half - 1;
+  const d1 = len;
+  const d2 = 2 * len;
+  const d3 = 3 * len;
+  let ri = start;
+  let li = start;
+  let oi = outStart;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let n = 0;
+  for (let i = 0; i < p1; i++, ri++) {
+    s0 = f(s0 + input[ri]);
+    s1 = f(s1 + input[ri + d1]);
+    s2 = f(s2 + input[ri + d2]);
+    s3 = f(s3 + input[ri + d3]);
+    n++;
+  }
+  for (let i = 0; i < p2; i++, ri++, oi++) {
+    n++;
+    s0 = f(s0 + input[ri]);
+    s1 = f(s1 + input[ri + d1]);
+    s2 = f(s2 + input[ri + d2]);
+    s3 = f(s3 + input[ri + d3]);
+    output[oi] = s0 / n;
+    output[oi + d1] = s1 / n;
+    output[oi + d2] = s2 / n;
+    output[oi + d3] = s3 / n;
+  }
+  for (let i = 0; i < p3; i++, ri++, li++, oi++) {
+    s0 = f(f(s0 + input[ri]) - input[li]);
+    s1 = f(f(s1 + input[ri + d1]) - input[li + d1]);
+    s2 = f(f(s2 + input[ri + d2]) - input[li + d2]);
+    s3 = f(f(s3 + input[ri + d3]) - input[li + d3]);
+    output[oi] = s0 / n;
+    output[oi + d1] = s1 / n;
+    output[oi + d2] = s2 / n;
+    output[oi + d3] = s3 / n;
+  }
+  for (let i = 0; i < p4; i++, li++, oi++) {
+    n--;
+    s0 = f(s0 - input[li]);
+    s1 = f(s1 - input[li + d1]);
+    s2 = f(s2 - input[li + d2]);
+    s3 = f(s3 - input[li + d3]);
+    output[oi] = s0 / n;
+    output[oi + d1] = s1 / n;
+    output[oi + d2] = s2 / n;
+    output[oi + d3] = s3 / n;
+  }
+}
+
+/** `boxRowSampled` on 4 consecutive rows at once (see `boxRows4`). */
+function boxRows4Sampled(input: Float32Array, out: Float32Array, start: number, outStart: number, len: number, win: number, at: Int32Array): void {
+  const f = Math.fround;
+  const half = Math.floor((win + 2) / 2);
+  const p1 = half - 1;
+  const p2 = win - half + 1;
+  const p3 = len - win;
+  const p4 = half - 1;
+  const d1 = len;
+  const d2 = 2 * len;
+  const d3 = 3 * len;
+  let ri = start;
+  let li = start;
+  let o = 0;
+  let next = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let n = 0;
+  for (let i = 0; i < p1; i++, ri++) {
+    s0 = f(s0 + input[ri]);
+    s1 = f(s1 + input[ri + d1]);
+    s2 = f(s2 + input[ri + d2]);
+    s3 = f(s3 + input[ri + d3]);
+    n++;
+  }
+  for (let i = 0; i < p2; i++, ri++, o++) {
+    n++;
+    s0 = f(s0 + input[ri]);
+    s1 = f(s1 + input[ri + d1]);
+    s2 = f(s2 + input[ri + d2]);
+    s3 = f(s3 + input[ri + d3]);
+    while (next < 64 && at[next] === o) {
+      const q = outStart + next++;
+      out[q] = s0 / n;
+      out[q + 64] = s1 / n;
+      out[q + 128] = s2 / n;
+      out[q + 192] = s3 / n;
+    }
+  }
+  for (let i = 0; i < p3; i++, ri++, li++, o++) {
+    s0 = f(f(s0 + input[ri]) - input[li]);
+    s1 = f(f(s1 + input[ri + d1]) - input[li + d1]);
+    s2 = f(f(s2 + input[ri + d2]) - input[li + d2]);
+    s3 = f(f(s3 + input[ri + d3]) - input[li + d3]);
+    while (next < 64 && at[next] === o) {
+      const q = outStart + next++;
+      out[q] = s0 / n;
+      out[q + 64] = s1 / n;
+      out[q + 128] = s2 / n;
+      out[q + 192] = s3 / n;
+    }
+  }
+  for (let i = 0; i < p4; i++, li++, o++) {
+    n--;
+    s0 = f(s0 - input[li]);
+    s1 = f(s1 - input[li + d1]);
+    s2 = f(s2 - input[li + d2]);
+    s3 = f(s3 - input[li + d3]);
+    while (next < 64 && at[next] === o) {
+      const q = outStart + next++;
+      out[q] = s0 / n;
+      out[q + 64] = s1 / n;
+      out[q + 128] = s2 / n;
+      out[q + 192] = s3 / n;
+    }
   }
 }
 

@@ -3,11 +3,11 @@
  * dedicated worker) in Debian's Chromium, without the extension, compared with the ffmpeg
  * pipeline and with the vpdq-hash-video reference files.
  *
- *   npx playwright test -c playwright.fingerprint.config.ts
+ *   npx playwright test tests/e2e/fingerprint-browser.spec.ts
  */
 import { test, expect, chromium, type Browser, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENERATED, PDQ_FIXTURES } from '../paths';
 import { CHROMIUM_LAUNCH, startHarness, videoUrl, type Harness } from './harness/fingerprint-harness';
@@ -101,26 +101,31 @@ test('edited copies fingerprinted in the browser match the ffmpeg-built list ent
   console.log(`browser query vs ffmpeg list entry:\n  ${rows.join('\n  ')}`);
 });
 
-test('fragmented MP4 (init segment + fragments) gives the same fingerprint', async () => {
+test('fragmented MP4 (init segment + fragments) and MOV give the same fingerprint', async () => {
   const dir = join(GENERATED, 'fragmented');
   mkdirSync(dir, { recursive: true });
-  const rows: string[] = [];
-  for (const name of ['pattern-hd-no-bar', 'chair-orig-22-sd-bar']) {
-    const out = join(dir, `${name}.fmp4.mp4`);
+  const remux = (name: string, kind: 'fmp4' | 'mov') => {
+    const out = join(dir, `${name}.${kind}.${kind === 'mov' ? 'mov' : 'mp4'}`);
     if (!existsSync(out)) {
-      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', samplePath(name), '-c', 'copy', '-an', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', `${out}.tmp.mp4`]);
-      writeFileSync(out, readFileSync(`${out}.tmp.mp4`));
+      const tmp = `${out}.tmp.${kind === 'mov' ? 'mov' : 'mp4'}`;
+      const flags = kind === 'fmp4' ? ['-movflags', 'frag_keyframe+empty_moov+default_base_moof'] : [];
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', samplePath(name), '-c', 'copy', '-an', ...flags, tmp]);
+      renameSync(tmp, out);
     }
-    const reply = await inBrowser(out, PLAIN);
+    return out;
+  };
+  const rows: string[] = [];
+  for (const [name, kind] of [['pattern-hd-no-bar', 'fmp4'], ['chair-orig-22-sd-bar', 'fmp4'], ['doorknob-hd-no-bar', 'mov']] as const) {
+    const reply = await inBrowser(remux(name, kind), PLAIN);
     expect(reply.ok, reply.error).toBe(true);
-    expect(reply.result.info.fragmented).toBe(true);
+    expect(reply.result.info.fragmented).toBe(kind === 'fmp4');
     const node = (await fingerprintFile(samplePath(name), PLAIN)).frames;
     expect(reply.result.frames.map((f) => f.frame)).toEqual(node.map((f) => f.frame));
     const d = distances(reply.result.frames, node);
     for (const x of d) expect(x).toBeLessThanOrEqual(6);
-    rows.push(`${name}: ${reply.result.frames.length} frames, max ${Math.max(...d)} bits from the ffmpeg pipeline on the progressive file`);
+    rows.push(`${name} (${kind}): ${reply.result.frames.length} frames, max ${Math.max(...d)} bits from the ffmpeg pipeline on the original file`);
   }
-  console.log(`fragmented MP4:\n  ${rows.join('\n  ')}`);
+  console.log(`other containers:\n  ${rows.join('\n  ')}`);
 });
 
 test('clear errors for bytes that are not a video', async () => {

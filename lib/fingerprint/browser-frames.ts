@@ -1,0 +1,367 @@
+/**
+ * Video fingerprint in the browser (Web Worker, offscreen document, extension page): demux MP4 /
+ * MOV / fragmented MP4 with mp4box, decode with WebCodecs' VideoDecoder, hash the sampled frames.
+ * Produces the same VideoFingerprint as the ffmpeg pipeline (lib/fingerprint/ffmpeg.ts):
+ *
+ * - frames are counted in decoder output (presentation) order, frame n hashed when
+ *   n % frameStep(fps) === 0, with fps = samples / stts duration (ffmpeg's avg_frame_rate);
+ * - the visible rectangle at its native size (no scaling, no rotation), as vPDQ;
+ * - YUV → RGB with the BT.601 limited-range matrix that ffmpeg's swscale uses for untagged
+ *   H.264, done here on the raw planes (`copyTo` without conversion, nearest chroma like the
+ *   swscale fast path, same fixed-point arithmetic), so the hashes equal ffmpeg's;
+ *   H.264 decoding itself is bit-exact across conformant decoders.
+ *
+ * Only WebCodecs globals are used, and only when called (guarded), so the module can be
+ * imported anywhere. Frames that are not in a planar YUV layout (e.g. GPU-backed) are read back
+ * through an OffscreenCanvas instead.
+ */
+import { createFile, DataStream, MP4BoxBuffer, type ISOFile, type Movie, type Sample, type Track } from 'mp4box';
+import type { VideoFingerprint } from './types';
+import { DEFAULT_SECONDS_PER_HASH, frameStep, frameTimestamp } from './vpdq';
+import { VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
+
+export interface BrowserFingerprintOptions extends RobustOptions {
+  /** Seconds between hashed frames (default 1; 0 = every frame). */
+  secondsPerHash?: number;
+  /** Fingerprint of a LISTED video: crop alternates instead of the mirror (see robust.ts). */
+  forList?: boolean;
+  /** Give up after this long (default 120 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called after each hashed frame (progress UI). */
+  onFrame?: (frame: number, total: number) => void;
+}
+
+export interface BrowserVideoInfo {
+  codec: string;
+  width: number;
+  height: number;
+  fps: number;
+  /** Seconds. */
+  duration: number;
+  fragmented: boolean;
+  /** Decoded frames (after edit lists). */
+  decodedFrames: number;
+  /** How sampled frames were read: raw YUV planes, or a canvas read-back. */
+  readback: 'yuv' | 'canvas';
+}
+
+export interface BrowserFingerprintResult extends VideoFingerprint {
+  info: BrowserVideoInfo;
+}
+
+/** Whether this browser can decode the codec with WebCodecs (false when WebCodecs is absent). */
+export async function canDecode(codec: string, width = 1280, height = 720): Promise<boolean> {
+  if (typeof VideoDecoder === 'undefined') return false;
+  try {
+    return (await VideoDecoder.isConfigSupported({ codec, codedWidth: width, codedHeight: height })).supported === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Fingerprint video bytes (MP4, MOV, fragmented MP4: init segment followed by its fragments). */
+export async function fingerprintVideoBytes(bytes: Uint8Array, options: BrowserFingerprintOptions = {}): Promise<BrowserFingerprintResult> {
+  if (typeof VideoDecoder === 'undefined' || typeof EncodedVideoChunk === 'undefined') {
+    throw new Error('WebCodecs (VideoDecoder) is not available here: needs a secure context in Chrome 94+, Firefox 130+ or Safari 16.4+');
+  }
+  if (!bytes.length) throw new Error('no bytes to fingerprint');
+  const demuxed = demux(bytes);
+  const { track, samples, description, editStart, editEnd } = demuxed;
+  const config: VideoDecoderConfig = {
+    codec: track.codec,
+    codedWidth: track.video?.width ?? track.track_width,
+    codedHeight: track.video?.height ?? track.track_height,
+    ...(description ? { description } : {}),
+    hardwareAcceleration: 'no-preference',
+  };
+  const support = await VideoDecoder.isConfigSupported(config).catch(() => ({ supported: false }));
+  if (!support.supported) throw new Error(`this browser cannot decode ${track.codec} video with WebCodecs`);
+
+  const fps = demuxed.fps;
+  const step = frameStep(fps, options.secondsPerHash ?? DEFAULT_SECONDS_PER_HASH);
+  const builder = new VideoFingerprintBuilder(robustOptions(options));
+  const reader = new FrameReader();
+  const expected = Math.ceil(samples.length / step);
+  let outputIndex = 0;
+  let failure: Error | undefined;
+  const fail = (e: unknown) => {
+    failure ??= e instanceof Error ? e : new Error(String(e));
+  };
+  // Sampled frames are read back one after another (copyTo is async); the others are closed
+  // at once so the decoder's frame pool never runs dry.
+  let pending: Promise<void> = Promise.resolve();
+
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      const ts = frame.timestamp; // µs, presentation time (cts)
+      const inEdit = ts >= editStart && (editEnd === undefined || ts < editEnd);
+      if (!inEdit || failure) {
+        frame.close();
+        return;
+      }
+      const n = outputIndex++;
+      if (n % step !== 0) {
+        frame.close();
+        return;
+      }
+      pending = pending
+        .then(async () => {
+          if (failure) return;
+          const { data, width, height } = await reader.read(frame);
+          builder.add(n, frameTimestamp(n, fps), data, width, height, 4);
+          options.onFrame?.(n, expected);
+        })
+        .catch(fail)
+        .finally(() => frame.close());
+    },
+    error: (e) => fail(new Error(`video decoding failed: ${e.message}`)),
+  });
+
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    decoder.configure(config);
+    for (let i = 0; i < samples.length; i++) {
+      if (failure) break;
+      if (options.signal?.aborted) throw new Error('fingerprinting was cancelled');
+      if (Date.now() > deadline) throw new Error(`fingerprinting took longer than ${Math.round(timeoutMs / 1000)} s; stopped`);
+      const s = samples[i];
+      decoder.decode(
+        new EncodedVideoChunk({
+          type: s.is_sync ? 'key' : 'delta',
+          timestamp: Math.round((s.cts * 1e6) / s.timescale),
+          duration: Math.round((s.duration * 1e6) / s.timescale),
+          data: s.data!,
+        }),
+      );
+      s.data = undefined; // the chunk holds its own copy: let the demuxer's copy go
+      // Keep a bounded queue: decoded frames are closed as they come, so memory stays flat.
+      if (decoder.decodeQueueSize > 16) await drained(decoder, 4);
+    }
+    if (!failure) await withDeadline(decoder.flush(), deadline, timeoutMs);
+    await withDeadline(pending, deadline, timeoutMs);
+  } finally {
+    if (decoder.state !== 'closed') decoder.close();
+  }
+  if (failure) throw failure;
+  if (outputIndex === 0) throw new Error('no video frames could be decoded');
+  const fp = builder.finish();
+  return {
+    ...fp,
+    info: {
+      codec: track.codec,
+      width: reader.width,
+      height: reader.height,
+      fps,
+      duration: demuxed.duration,
+      fragmented: demuxed.fragmented,
+      decodedFrames: outputIndex,
+      readback: reader.usedCanvas ? 'canvas' : 'yuv',
+    },
+  };
+}
+
+interface Demuxed {
+  track: Track;
+  samples: Sample[];
+  description?: Uint8Array;
+  fps: number;
+  duration: number;
+  fragmented: boolean;
+  /** Presentation window of the first edit, in µs of media time (frames outside are dropped, as ffmpeg does). */
+  editStart: number;
+  editEnd?: number;
+}
+
+/** Parse the whole file with mp4box and collect the first video track's samples, in decode order. */
+function demux(bytes: Uint8Array): Demuxed {
+  const file: ISOFile = createFile();
+  let info: Movie | undefined;
+  let error: string | undefined;
+  const samples: Sample[] = [];
+  file.onError = (module: string, message: string) => {
+    error ??= `${module}: ${message}`;
+  };
+  file.onReady = (movie: Movie) => {
+    info = movie;
+    const v = movie.videoTracks[0];
+    if (v) {
+      file.setExtractionOptions(v.id, null, { nbSamples: 1000 });
+      file.start();
+    }
+  };
+  file.onSamples = (_id: number, _user: unknown, batch: Sample[]) => {
+    for (const s of batch) samples.push(s);
+  };
+  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  try {
+    file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(buffer as ArrayBuffer, 0));
+    file.flush();
+  } catch (e) {
+    throw new Error(`not a readable MP4/MOV file: ${(e as Error).message}`);
+  }
+  if (!info) throw new Error(`not a readable MP4/MOV file${error ? ` (${error})` : ''}`);
+  const track = info.videoTracks[0];
+  if (!track) throw new Error('no video track in this file');
+  if (!samples.length) throw new Error('the video track has no samples');
+
+  const trak = file.getTrackById(track.id);
+  const timescale = track.timescale;
+  const totalTicks = samples.reduce((sum, s) => sum + s.duration, 0);
+  // ffmpeg's avg_frame_rate for MP4: sample count over the summed sample durations.
+  const fps = totalTicks > 0 ? (samples.length * timescale) / totalTicks : track.nb_samples && track.samples_duration ? (track.nb_samples * timescale) / track.samples_duration : NaN;
+  if (!(fps > 0)) throw new Error('cannot tell the frame rate of this video');
+
+  let editStart = 0;
+  let editEnd: number | undefined;
+  const edit = trak.edts?.elst?.entries?.find((e) => e.media_time >= 0);
+  if (edit) {
+    editStart = Math.round((edit.media_time * 1e6) / timescale) - 1; // tolerate µs rounding
+    if (edit.segment_duration > 0 && info.timescale > 0) {
+      editEnd = Math.round((edit.media_time * 1e6) / timescale + (edit.segment_duration * 1e6) / info.timescale) - 1;
+    }
+  }
+  return {
+    track,
+    samples,
+    description: decoderDescription(file, track.id),
+    fps,
+    duration: totalTicks / timescale,
+    fragmented: info.isFragmented,
+    editStart,
+    editEnd,
+  };
+}
+
+/** The codec configuration record (avcC/hvcC/vpcC/av1C body) WebCodecs wants as `description`. */
+function decoderDescription(file: ISOFile, trackId: number): Uint8Array | undefined {
+  const trak = file.getTrackById(trackId);
+  for (const entry of trak.mdia.minf.stbl.stsd.entries as unknown as Record<string, { write(s: DataStream): void } | undefined>[]) {
+    const box = entry.avcC ?? entry.hvcC ?? entry.vpcC ?? entry.av1C;
+    if (box) {
+      const stream = new DataStream(undefined, 0, 1 /* big endian */);
+      box.write(stream);
+      return new Uint8Array(stream.buffer, 8); // without the box header
+    }
+  }
+  return undefined;
+}
+
+/** Resolves once the decode queue is short again ('dequeue' events, with polling as a fallback). */
+function drained(decoder: VideoDecoder, below: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => check(), 20);
+    const check = () => {
+      if (decoder.decodeQueueSize <= below || decoder.state !== 'configured') {
+        decoder.removeEventListener('dequeue', check);
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    decoder.addEventListener('dequeue', check);
+    check();
+  });
+}
+
+function withDeadline<T>(p: Promise<T>, deadline: number, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`fingerprinting took longer than ${Math.round(timeoutMs / 1000)} s; stopped`)), Math.max(0, deadline - Date.now()));
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Turns VideoFrames into RGBA pixels, reusing buffers. Planar YUV (I420/I420A/I422/I444/NV12)
+ * is converted here with ffmpeg's default matrix; anything else goes through a canvas.
+ */
+class FrameReader {
+  width = 0;
+  height = 0;
+  usedCanvas = false;
+  private planes = new Uint8Array(0);
+  private rgba = new Uint8ClampedArray(0);
+  private canvas?: OffscreenCanvas;
+  private ctx?: OffscreenCanvasRenderingContext2D;
+
+  async read(frame: VideoFrame): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+    const visible = frame.visibleRect;
+    const rect = visible ? { x: visible.x, y: visible.y, width: visible.width, height: visible.height } : { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
+    const { width, height } = rect;
+    this.width = width;
+    this.height = height;
+    if (this.rgba.length !== width * height * 4) this.rgba = new Uint8ClampedArray(width * height * 4);
+    const format = frame.format;
+    if (format === 'I420' || format === 'I420A' || format === 'I422' || format === 'I444' || format === 'NV12') {
+      const size = frame.allocationSize({ rect });
+      if (this.planes.length < size) this.planes = new Uint8Array(size);
+      const layout = await frame.copyTo(this.planes, { rect });
+      yuvToRgba(this.planes, layout, format, width, height, this.rgba);
+      return { data: this.rgba, width, height };
+    }
+    return this.viaCanvas(frame, rect);
+  }
+
+  private viaCanvas(frame: VideoFrame, rect: { x: number; y: number; width: number; height: number }) {
+    const { width, height } = rect;
+    this.usedCanvas = true;
+    if (!this.canvas || this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas = new OffscreenCanvas(width, height);
+      this.ctx = this.canvas.getContext('2d', { willReadFrequently: true }) ?? undefined;
+      if (!this.ctx) throw new Error('no 2D canvas available to read video frames');
+    }
+    this.ctx!.drawImage(frame, rect.x, rect.y, width, height, 0, 0, width, height);
+    const img = this.ctx!.getImageData(0, 0, width, height);
+    return { data: img.data, width, height };
+  }
+}
+
+/** Where a plane starts in the copied buffer and how many bytes one of its rows takes. */
+export interface PlaneLayout {
+  offset: number;
+  stride: number;
+}
+
+/**
+ * YUV → RGB exactly as ffmpeg's swscale does it for vPDQ on x86 (the unscaled yuv2rgb SIMD path
+ * for widths that are a multiple of 8): BT.601 limited range, nearest chroma, 16-bit fixed point
+ * with (a·b)>>16 products and saturation. Same decoder output + same arithmetic = same hash.
+ */
+const Y_COEFF = 9539; // round(255/219 · 2^13)
+const VR_COEFF = 13075; // 1.596 · 2^13
+const UB_COEFF = 16525; // 2.017 · 2^13
+const UG_COEFF = -3209; // -0.392 · 2^13
+const VG_COEFF = -6660; // -0.813 · 2^13
+
+export function yuvToRgba(src: Uint8Array, layout: PlaneLayout[], format: string, width: number, height: number, out: Uint8ClampedArray): void {
+  const [yl, ul, vl] = layout;
+  const nv12 = format === 'NV12';
+  const cw = format === 'I444' ? 0 : 1; // chroma x shift
+  const ch = format === 'I420' || format === 'I420A' || nv12 ? 1 : 0; // chroma y shift
+  for (let y = 0; y < height; y++) {
+    const yRow = yl.offset + y * yl.stride;
+    const cy = y >> ch;
+    const uRow = ul.offset + cy * ul.stride;
+    const vRow = nv12 ? uRow + 1 : vl.offset + cy * vl.stride;
+    let o = y * width * 4;
+    for (let x = 0; x < width; x++, o += 4) {
+      const cx = nv12 ? (x >> cw) * 2 : x >> cw;
+      const Y = ((src[yRow + x] * 8 - 128) * Y_COEFF) >> 16;
+      const U = src[uRow + cx] * 8 - 1024;
+      const V = src[vRow + cx] * 8 - 1024;
+      out[o] = Y + ((V * VR_COEFF) >> 16); // Uint8ClampedArray saturates like packuswb
+      out[o + 1] = Y + ((U * UG_COEFF) >> 16) + ((V * VG_COEFF) >> 16);
+      out[o + 2] = Y + ((U * UB_COEFF) >> 16);
+      out[o + 3] = 255;
+    }
+  }
+}

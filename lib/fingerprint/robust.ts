@@ -1,0 +1,311 @@
+/**
+ * Beyond plain vPDQ: extra ("alternate") hashes per frame so that common edits still match.
+ * Used by both pipelines (ffmpeg in Node, WebCodecs in the browser); no platform globals.
+ *
+ * - Borders: letterbox / pillarbox bars of any near-uniform colour are detected and the frame
+ *   is hashed again without them (alternate `borders`). The main `pdq` stays the hash of the
+ *   whole frame, so fingerprints remain comparable with reference vPDQ hash files.
+ * - Mirror: the horizontally mirrored hash, for free from the same DCT (alternate `mirror`,
+ *   and `borders-mirror`). Meant for the QUERY side: one side carrying it is enough.
+ * - Crops: for a LISTED video, hashes of the frame cropped by 1..5 % per side and of single
+ *   sides cut, so a copy cropped by up to 5 % per side still lands near one of them.
+ *
+ * Alternates whose own PDQ quality is under MATCH_RULE.qualityMin are dropped: a near-flat
+ * region's hash says little and would only add chances of a false match.
+ */
+import type { FrameHash } from '../verdict';
+import type { VideoFingerprint } from './types';
+import { PdqHasher, type Pixels, type Region } from './pdq';
+import { MATCH_RULE } from './match';
+
+export interface RobustOptions {
+  /** Add a border-removed hash when uniform bars are found (default true). */
+  borders?: boolean;
+  /** Add the mirrored hash(es) (default true; the query side needs it). */
+  mirror?: boolean;
+  /** Add crop hashes (default false; for listed videos). */
+  crops?: boolean;
+}
+
+/**
+ * The alternates for one side of a comparison: a LISTED video (`forList`) gets crops and no
+ * mirror, a video being checked gets the mirror and no crops (one side carrying each is enough,
+ * and lists stay smaller). Explicit `borders` / `mirror` / `crops` win.
+ */
+export function robustOptions(o: RobustOptions & { forList?: boolean }): RobustOptions {
+  const forList = o.forList ?? false;
+  return { borders: o.borders ?? true, mirror: o.mirror ?? !forList, crops: o.crops ?? forList };
+}
+
+/** A crop, as fractions of the (border-free) frame removed from each side. */
+export interface CropSpec {
+  why: string;
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+const even = (why: string, f: number): CropSpec => ({ why, left: f, top: f, right: f, bottom: f });
+const sides = (pct: string, f: number): CropSpec[] => [
+  { why: `crop-top-${pct}`, left: 0, top: f, right: 0, bottom: 0 },
+  { why: `crop-bottom-${pct}`, left: 0, top: 0, right: 0, bottom: f },
+  { why: `crop-left-${pct}`, left: f, top: 0, right: 0, bottom: 0 },
+  { why: `crop-right-${pct}`, left: 0, top: 0, right: f, bottom: 0 },
+  { why: `crop-lr-${pct}`, left: f, top: 0, right: f, bottom: 0 },
+  { why: `crop-tb-${pct}`, left: 0, top: f, right: 0, bottom: f },
+];
+
+/**
+ * Measured (tests/unit/fingerprint/robustness.test.ts and docs/matching.md): PDQ moves by
+ * 6-28 bits for a 0.5 % crop per side and 12-44 bits for 1 %, so even crops are listed every
+ * 1 % up to 5 % (a copy cropped anywhere in 0.5-5 % per side then lands within reach of one),
+ * plus single sides and opposite pairs at 2.5 % and 5 % (caption/watermark removal, reframing).
+ * Crops mixing two adjacent sides (e.g. top-left corner) are not covered.
+ */
+export const LIST_CROPS: readonly CropSpec[] = [
+  even('crop-1', 0.01),
+  even('crop-2', 0.02),
+  even('crop-3', 0.03),
+  even('crop-4', 0.04),
+  even('crop-5', 0.05),
+  ...sides('2.5', 0.025),
+  ...sides('5', 0.05),
+];
+
+/** Tunables of the bar detector. */
+export const BORDER_RULE = {
+  /** A line belongs to a bar when this share of its samples is near the bar colour… */
+  uniformShare: 0.95,
+  /** …"near" meaning every channel within this many levels (compression noise). */
+  nearTolerance: 16,
+  /**
+   * A bar must end in an edge: in one of the 3 lines after it, at least this share of the
+   * samples must be "far" from the bar colour. A smooth wall or sky fading away from the frame
+   * edge is not a bar.
+   */
+  edgeShare: 0.25,
+  /** "far" meaning some channel more than this many levels away. */
+  farTolerance: 24,
+  /** Bars thinner than this share of the dimension are ignored (and 2 px minimum). */
+  minBarShare: 0.01,
+  /** What remains must be at least this share of each dimension and 16 px. */
+  minContentShare: 0.2,
+};
+
+/**
+ * Finds uniform bars on each side. Returns the content rectangle, or null when there are no
+ * bars (or the frame is uniform, or what would remain is implausibly small).
+ */
+export function detectBorders(data: Pixels, width: number, height: number, channels: 3 | 4): Region | null {
+  const top = barDepth(data, width, height, channels, 'top');
+  const bottom = barDepth(data, width, height, channels, 'bottom');
+  const left = barDepth(data, width, height, channels, 'left');
+  const right = barDepth(data, width, height, channels, 'right');
+  const minV = Math.max(2, Math.ceil(height * BORDER_RULE.minBarShare));
+  const minH = Math.max(2, Math.ceil(width * BORDER_RULE.minBarShare));
+  const t = top >= minV ? top : 0;
+  const b = bottom >= minV ? bottom : 0;
+  const l = left >= minH ? left : 0;
+  const r = right >= minH ? right : 0;
+  if (!t && !b && !l && !r) return null;
+  const region = { x: l, y: t, width: width - l - r, height: height - t - b };
+  const minW = Math.max(16, width * BORDER_RULE.minContentShare);
+  const minHgt = Math.max(16, height * BORDER_RULE.minContentShare);
+  if (region.width < minW || region.height < minHgt) return null;
+  return region;
+}
+
+type Side = 'top' | 'bottom' | 'left' | 'right';
+
+/** How many lines from `side` inwards look like one uniform bar (its colour = the outermost line's median). */
+function barDepth(data: Pixels, width: number, height: number, channels: number, side: Side): number {
+  const horizontal = side === 'top' || side === 'bottom';
+  const lines = horizontal ? height : width;
+  const length = horizontal ? width : height;
+  // Pixel offset of sample k on line i (i counted from `side`).
+  const rowStride = width * channels;
+  const at = (i: number, k: number): number => {
+    switch (side) {
+      case 'top':
+        return i * rowStride + k * channels;
+      case 'bottom':
+        return (height - 1 - i) * rowStride + k * channels;
+      case 'left':
+        return k * rowStride + i * channels;
+      default:
+        return k * rowStride + (width - 1 - i) * channels;
+    }
+  };
+  const step = Math.max(1, Math.floor(length / 256)); // ~256 samples per line is plenty
+  const colour = medianColour(data, length, step, (k) => at(0, k));
+  const near = BORDER_RULE.nearTolerance;
+  const far = BORDER_RULE.farTolerance;
+  const share = (i: number, tol: number, within: boolean): number => {
+    let count = 0;
+    let total = 0;
+    for (let k = 0; k < length; k += step, total++) {
+      const o = at(i, k);
+      const d = Math.max(Math.abs(data[o] - colour[0]), Math.abs(data[o + 1] - colour[1]), Math.abs(data[o + 2] - colour[2]));
+      if (within ? d <= tol : d > tol) count++;
+    }
+    return count / total;
+  };
+  let depth = 0;
+  while (depth < lines && share(depth, near, true) >= BORDER_RULE.uniformShare) depth++;
+  if (depth === 0 || depth >= lines) return 0;
+  for (let i = depth; i < Math.min(lines, depth + 3); i++) {
+    if (share(i, far, false) >= BORDER_RULE.edgeShare) return depth;
+  }
+  return 0;
+}
+
+function medianColour(data: Pixels, length: number, step: number, offset: (k: number) => number): [number, number, number] {
+  const r: number[] = [];
+  const g: number[] = [];
+  const b: number[] = [];
+  for (let k = 0; k < length; k += step) {
+    const o = offset(k);
+    r.push(data[o]);
+    g.push(data[o + 1]);
+    b.push(data[o + 2]);
+  }
+  const mid = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1];
+  return [mid(r), mid(g), mid(b)];
+}
+
+/** Crop `spec` out of `base`, in whole pixels; null when too small to hash. */
+export function cropRegion(base: Region, spec: CropSpec): Region | null {
+  const l = Math.round(base.width * spec.left);
+  const r = Math.round(base.width * spec.right);
+  const t = Math.round(base.height * spec.top);
+  const b = Math.round(base.height * spec.bottom);
+  const region = { x: base.x + l, y: base.y + t, width: base.width - l - r, height: base.height - t - b };
+  return region.width >= 16 && region.height >= 16 ? region : null;
+}
+
+function intersect(a: Region, b: Region): Region | null {
+  const x = Math.max(a.x, b.x);
+  const y = Math.max(a.y, b.y);
+  const width = Math.min(a.x + a.width, b.x + b.width) - x;
+  const height = Math.min(a.y + a.height, b.y + b.height) - y;
+  return width >= 16 && height >= 16 ? { x, y, width, height } : null;
+}
+
+const sameRegion = (a: Region, b: Region, slack = 0) =>
+  Math.abs(a.x - b.x) <= slack && Math.abs(a.y - b.y) <= slack && Math.abs(a.width - b.width) <= slack && Math.abs(a.height - b.height) <= slack;
+
+export interface FrameHashes {
+  pdq: string;
+  /**
+   * PDQ quality of the whole frame, as vPDQ reports it; but when bars were found, the lower of
+   * that and the bar-free quality: the bar edge inflates the quality of flat (dark, faded)
+   * content, and such frames would otherwise count as informative while matching nothing.
+   */
+  quality: number;
+  alternates: { pdq: string; why: string }[];
+  /** Content rectangle used for the `borders` alternate, when bars were found. */
+  borders?: Region;
+  /** What the bar detector saw in this very frame (before any consensus from other frames). */
+  detected: Region | null;
+}
+
+/** Hashes one frame: the vPDQ hash of the whole frame plus the alternates asked for. */
+export class FrameFingerprinter {
+  private readonly hasher = new PdqHasher();
+  readonly options: Required<RobustOptions>;
+
+  constructor(options: RobustOptions = {}) {
+    this.options = { borders: options.borders ?? true, mirror: options.mirror ?? true, crops: options.crops ?? false };
+  }
+
+  /**
+   * `knownBorders`: the content rectangle other frames of the same video agree on; it is used
+   * when this frame's own detection fails (dark or flat content next to the bars).
+   */
+  hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders?: Region | null): FrameHashes {
+    const h = this.hasher;
+    const main = h.hashPixels(data, width, height, channels, { mode: 'frame' });
+    const out: FrameHashes = { pdq: main.hash, quality: main.quality, alternates: [], detected: null };
+    const seen = new Set([main.hash]);
+    const push = (pdq: string, why: string) => {
+      if (seen.has(pdq)) return;
+      seen.add(pdq);
+      out.alternates.push({ pdq, why });
+    };
+    const hashRegion = (region: Region): number => h.dctFromPixels(data, width, height, channels, { mode: 'frame' }, region);
+    if (this.options.mirror) push(h.transformedHash('flipY'), 'mirror');
+    const full: Region = { x: 0, y: 0, width, height };
+    let content = full;
+    if (this.options.borders) {
+      out.detected = detectBorders(data, width, height, channels);
+      const use = knownBorders && (!out.detected || !sameRegion(out.detected, knownBorders, 2)) ? knownBorders : out.detected;
+      if (use && use.x + use.width <= width && use.y + use.height <= height) {
+        const q = hashRegion(use);
+        out.borders = use;
+        content = use;
+        out.quality = Math.min(out.quality, q);
+        if (q >= MATCH_RULE.qualityMin) {
+          push(h.transformedHash('original'), 'borders');
+          if (this.options.mirror) push(h.transformedHash('flipY'), 'borders-mirror');
+        }
+      }
+    }
+    // Frames too flat to take part in matching get no alternates: they could never count.
+    if (out.quality < MATCH_RULE.qualityMin) {
+      out.alternates.length = 0;
+      return out;
+    }
+    if (this.options.crops) {
+      const regions: { region: Region; why: string }[] = [];
+      for (const spec of LIST_CROPS) {
+        const r = cropRegion(content, spec);
+        if (r) regions.push({ region: r, why: spec.why });
+        // A copy cropped with its bars still on: the crop is taken from the whole frame, and
+        // the copy's own bar removal then leaves the intersection with the content.
+        if (content !== full) {
+          const c = cropRegion(full, spec);
+          const r2 = c && intersect(c, content);
+          if (r2 && !sameRegion(r2, content) && !(r && sameRegion(r2, r))) regions.push({ region: r2, why: `frame-${spec.why}` });
+        }
+      }
+      for (const { region, why } of regions) {
+        if (hashRegion(region) >= MATCH_RULE.qualityMin) push(h.transformedHash('original'), why);
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Accumulates sampled frames into a VideoFingerprint (shared by the Node and browser pipelines).
+ * Bars do not move within a video: once two frames agree on the content rectangle, that
+ * rectangle is also used for later frames where the detector alone cannot tell (dark scenes).
+ */
+export class VideoFingerprintBuilder {
+  private readonly frames: FrameHash[] = [];
+  private readonly alternates: { of: number; pdq: string; why: string }[] = [];
+  private readonly fingerprinter: FrameFingerprinter;
+  private lastDetected: Region | null = null;
+  private agreedBorders: Region | null = null;
+
+  constructor(options: RobustOptions = {}) {
+    this.fingerprinter = new FrameFingerprinter(options);
+  }
+
+  add(frame: number, t: number, data: Pixels, width: number, height: number, channels: 3 | 4): FrameHashes {
+    const h = this.fingerprinter.hashFrame(data, width, height, channels, this.agreedBorders);
+    if (h.detected) {
+      if (this.lastDetected && sameRegion(h.detected, this.lastDetected, 2)) this.agreedBorders = h.detected;
+      this.lastDetected = h.detected;
+    }
+    const of = this.frames.length;
+    this.frames.push({ t, pdq: h.pdq, quality: h.quality, frame });
+    for (const a of h.alternates) this.alternates.push({ of, ...a });
+    return h;
+  }
+
+  finish(): VideoFingerprint {
+    return this.alternates.length ? { frames: this.frames, alternates: this.alternates } : { frames: this.frames };
+  }
+}

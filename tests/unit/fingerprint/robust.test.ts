@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { detectBorders, FrameFingerprinter, LIST_CROPS, cropRegion, VideoFingerprintBuilder } from '../../../lib/fingerprint/robust';
+import { pdqFromRGBA } from '../../../lib/fingerprint/pdq';
+import { hammingHex } from '../../../lib/fingerprint/hash256';
+import { MATCH_RULE } from '../../../lib/fingerprint/match';
+import { IMAGES, decodeImage } from './helpers/fixtures';
+
+/** A real photo (256x256) as RGB content, so hashes are meaningful. */
+const photo = (() => {
+  const img = decodeImage(join(IMAGES, 'decoded-png/q2821.decoded.png'));
+  const rgb = new Uint8Array(img.width * img.height * 3);
+  for (let p = 0; p < img.width * img.height; p++) rgb.set(img.data.subarray(p * 4, p * 4 + 3), p * 3);
+  return { data: rgb, width: img.width, height: img.height };
+})();
+
+let seed = 7;
+const noise = () => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return (seed >>> 16) / 65536;
+};
+
+/** Places `content` at (x, y) in a frame filled with `colour` (± `jitter` per channel, like compression noise). */
+function framed(content: { data: Uint8Array; width: number; height: number }, width: number, height: number, x: number, y: number, colour: [number, number, number], jitter = 0) {
+  const data = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.max(0, Math.min(255, colour[c] + Math.round((noise() * 2 - 1) * jitter)));
+  }
+  for (let r = 0; r < content.height; r++) data.set(content.data.subarray(r * content.width * 3, (r + 1) * content.width * 3), ((y + r) * width + x) * 3);
+  return { data, width, height };
+}
+
+function cropPixels(img: { data: Uint8Array; width: number }, r: { x: number; y: number; width: number; height: number }) {
+  const out = new Uint8Array(r.width * r.height * 3);
+  for (let y = 0; y < r.height; y++) out.set(img.data.subarray(((r.y + y) * img.width + r.x) * 3, ((r.y + y) * img.width + r.x + r.width) * 3), y * r.width * 3);
+  return out;
+}
+
+describe('detectBorders', () => {
+  it('finds black letterbox bars exactly', () => {
+    const f = framed(photo, 256, 356, 0, 50, [0, 0, 0]);
+    expect(detectBorders(f.data, f.width, f.height, 3)).toEqual({ x: 0, y: 50, width: 256, height: 256 });
+  });
+
+  it('finds noisy grey pillarbox bars (compression noise) on both sides', () => {
+    const f = framed(photo, 400, 256, 72, 0, [48, 48, 48], 6);
+    expect(detectBorders(f.data, f.width, f.height, 3)).toEqual({ x: 72, y: 0, width: 256, height: 256 });
+  });
+
+  it('finds a windowbox (all four sides) and bars of any colour', () => {
+    const f = framed(photo, 300, 320, 20, 30, [200, 30, 90]);
+    expect(detectBorders(f.data, f.width, f.height, 3)).toEqual({ x: 20, y: 30, width: 256, height: 256 });
+  });
+
+  it('finds nothing in a frame without bars, a uniform frame, or a smooth gradient', () => {
+    expect(detectBorders(photo.data, photo.width, photo.height, 3)).toBeNull();
+    expect(detectBorders(new Uint8Array(64 * 64 * 3).fill(20), 64, 64, 3)).toBeNull();
+    const gradient = new Uint8Array(320 * 240 * 3);
+    for (let y = 0; y < 240; y++) for (let x = 0; x < 320; x++) gradient.fill(Math.round((x / 320) * 60) + 100, (y * 320 + x) * 3, (y * 320 + x) * 3 + 3);
+    expect(detectBorders(gradient, 320, 240, 3)).toBeNull();
+  });
+
+  it('ignores bars that would leave less than a fifth of the frame', () => {
+    const f = framed({ data: photo.data.slice(0, 256 * 40 * 3), width: 256, height: 40 }, 256, 400, 0, 180, [0, 0, 0]);
+    expect(detectBorders(f.data, f.width, f.height, 3)).toBeNull();
+  });
+});
+
+describe('FrameFingerprinter', () => {
+  it('keeps the whole-frame hash as the main pdq and adds the bar-free hash', () => {
+    const f = framed(photo, 256, 356, 0, 50, [0, 0, 0]);
+    const h = new FrameFingerprinter().hashFrame(f.data, f.width, f.height, 3);
+    expect(h.pdq).toBe(pdqFromRGBA(f.data, f.width, f.height, 3, { mode: 'frame' }).hash);
+    const content = pdqFromRGBA(photo.data, photo.width, photo.height, 3, { mode: 'frame' }).hash;
+    expect(h.alternates.find((a) => a.why === 'borders')?.pdq).toBe(content);
+    expect(h.borders).toEqual({ x: 0, y: 50, width: 256, height: 256 });
+  });
+
+  it('the mirror alternate is near the hash of the mirrored frame', () => {
+    // Not bit-exact: the tent filter and the decimation grid are not perfectly symmetric (a
+    // fraction of a pixel), which matters little on a video-sized frame (here 1600x1004).
+    const img = decodeImage(join(IMAGES, 'decoded-png/aaa-orig.decoded.png'));
+    const { width, height } = img;
+    const mirrored = new Uint8Array(img.data.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) mirrored.set(img.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4), (y * width + width - 1 - x) * 4);
+    }
+    const h = new FrameFingerprinter().hashFrame(img.data, width, height, 4);
+    const mirror = h.alternates.find((a) => a.why === 'mirror')!.pdq;
+    const truth = pdqFromRGBA(mirrored, width, height, 4, { mode: 'frame' }).hash;
+    expect(hammingHex(mirror, truth)).toBeLessThanOrEqual(16);
+    expect(hammingHex(h.pdq, truth)).toBeGreaterThan(MATCH_RULE.distanceMax);
+  });
+
+  it('list crops are exactly the hashes of the cropped pixels', () => {
+    const h = new FrameFingerprinter({ crops: true, mirror: false }).hashFrame(photo.data, photo.width, photo.height, 3);
+    const full = { x: 0, y: 0, width: photo.width, height: photo.height };
+    for (const spec of LIST_CROPS) {
+      const r = cropRegion(full, spec)!;
+      const expected = pdqFromRGBA(cropPixels(photo, r), r.width, r.height, 3, { mode: 'frame' });
+      if (expected.quality < MATCH_RULE.qualityMin) continue;
+      expect(h.alternates.find((a) => a.why === spec.why)?.pdq, spec.why).toBe(expected.hash);
+    }
+  });
+
+  it('no alternates for frames too flat to count', () => {
+    const flat = new Uint8Array(128 * 128 * 3).fill(90);
+    const h = new FrameFingerprinter({ crops: true }).hashFrame(flat, 128, 128, 3);
+    expect(h.quality).toBeLessThan(MATCH_RULE.qualityMin);
+    expect(h.alternates).toEqual([]);
+  });
+});
+
+describe('VideoFingerprintBuilder', () => {
+  it('reuses the bars two frames agreed on when a dark frame hides them, and marks that frame as flat', () => {
+    const b = new VideoFingerprintBuilder({ mirror: false });
+    const bright = framed(photo, 256, 356, 0, 50, [0, 0, 0]);
+    b.add(0, 0, bright.data, 256, 356, 3);
+    b.add(30, 1, bright.data, 256, 356, 3);
+    // A nearly black scene inside the same bars: the bars cannot be told apart from it.
+    const dark = framed({ data: photo.data.map((v) => v >> 5), width: 256, height: 256 }, 256, 356, 0, 50, [0, 0, 0]);
+    expect(detectBorders(dark.data, 256, 356, 3)).toBeNull();
+    const h = b.add(60, 2, dark.data, 256, 356, 3);
+    expect(h.borders).toEqual({ x: 0, y: 50, width: 256, height: 256 });
+    const fp = b.finish();
+    expect(fp.frames.map((f) => f.frame)).toEqual([0, 30, 60]);
+    expect(fp.frames[2].quality).toBeLessThanOrEqual(pdqFromRGBA(dark.data, 256, 356, 3, { mode: 'frame' }).quality);
+    expect(fp.alternates!.every((a) => a.of < 3)).toBe(true);
+  });
+});
