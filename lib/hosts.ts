@@ -14,15 +14,22 @@ export const STATIC_CONTENT_MATCHES = [
   '*://*.hf.space/*',
 ] as const;
 
-/** Where those sites keep their media (read from the extension side, never the page). */
+/**
+ * Where those sites keep their media (read from the extension side, never the page).
+ * X: playlists, segments and GIF MP4s on video.twimg.com (posters on pbs.twimg.com are only read
+ * from the page's markup, never fetched, so that host is not asked for).
+ * Hugging Face (../shared/sites/FACTS.md §6–9): `/resolve/` answers 302 to cdn-lfs*.hf.co (older
+ * LFS), cas-bridge.xethub.hf.co (Xet) or us.aws.cdn.hf.co/xet-bridge-us/… — all under `*.hf.co`,
+ * which also matches hf.co itself; uploads and viewer assets are under `*.huggingface.co`
+ * (cdn-uploads, cdn-lfs, datasets-server), already in STATIC_CONTENT_MATCHES and repeated here
+ * so the media hosts stay readable in one list.
+ */
 export const MEDIA_HOSTS = [
   '*://video.twimg.com/*',
-  '*://pbs.twimg.com/*',
   '*://cdn-uploads.huggingface.co/*',
   '*://cdn-lfs.huggingface.co/*',
-  '*://*.hf.co/*',
-  '*://cas-bridge.xethub.hf.co/*',
   '*://datasets-server.huggingface.co/*',
+  '*://*.hf.co/*',
 ] as const;
 
 /** The trust lists' default addresses. */

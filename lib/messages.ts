@@ -19,6 +19,44 @@ export type ContentToBackground =
   /** The complete list of videos of the sending frame (replaces the previous one). */
   | { type: 'videos'; videos: VideoReport[]; pageUrl: string; badges: boolean };
 
+// ── element frames (issue 5): frames sampled from a blob: video element ──────────────────
+/**
+ * Frames a content script hashed from one of its `blob:` videos (lib/content/element-frames.ts):
+ * its file cannot be fetched, but its frames can be matched against the lists. `src` is the blob
+ * address sampled; the background only accepts frames for a video it has registered with that
+ * very (unresolvable) address. Each report carries every frame so far (it replaces the last).
+ */
+export interface ElementFramesReport {
+  type: 'element-frames';
+  videoId: string;
+  src: string;
+  frames: { t: number; pdq: string; quality: number }[];
+  /** The frames could not be read: a cross-origin video without CORS taints the canvas. */
+  problem?: 'cross-origin';
+}
+
+export const MAX_ELEMENT_FRAMES = 120;
+
+/** Validates an element-frames report strictly: bounded count, 64-hex PDQ, quality 0–100, sane times. */
+export function parseElementFrames(msg: unknown): ElementFramesReport | undefined {
+  if (!isObj(msg) || msg.type !== 'element-frames') return undefined;
+  if (typeof msg.videoId !== 'string' || !/^[a-z0-9-]{1,32}$/i.test(msg.videoId)) return undefined;
+  if (typeof msg.src !== 'string' || !msg.src.startsWith('blob:') || msg.src.length > 8192) return undefined;
+  if (!Array.isArray(msg.frames) || msg.frames.length > MAX_ELEMENT_FRAMES) return undefined;
+  if (msg.problem !== undefined && msg.problem !== 'cross-origin') return undefined;
+  const frames: ElementFramesReport['frames'] = [];
+  for (const f of msg.frames) {
+    if (!isObj(f)) return undefined;
+    const { t, pdq, quality } = f;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > 7 * 24 * 3600) return undefined;
+    if (typeof pdq !== 'string' || !/^[0-9a-f]{64}$/.test(pdq)) return undefined;
+    if (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 0 || quality > 100) return undefined;
+    frames.push({ t, pdq, quality });
+  }
+  return { type: 'element-frames', videoId: msg.videoId, src: msg.src, frames, ...(msg.problem ? { problem: msg.problem } : {}) };
+}
+// ── end element frames ─────────────────────────────────────────────────────────────────────
+
 export type BackgroundToContent =
   | { type: 'verdict'; key: string; verdict: Verdict }
   | { type: 'reveal'; videoId: string };
@@ -27,6 +65,8 @@ export type BackgroundToContent =
 export interface VideosAck {
   keys: Record<string, string>;
   verdicts: Record<string, Verdict>;
+  /** Whether to sample frames of blob: videos (the user's "compute frame fingerprints" setting). */
+  sampleFrames?: boolean;
 }
 
 export interface TabVideo {

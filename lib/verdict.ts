@@ -199,7 +199,7 @@ export function decideVerdict(e: Evidence): Verdict {
   if (matches.length) {
     const m = matches[0];
     const how = m.kind === 'exact' ? 'an exact copy' : `a perceptual match (${fmtPct(m.queryPct)} of this video's frames, ${fmtPct(m.targetPct)} of the listed one's)`;
-    return { ...base, headline: 'listed', summary: `Listed in "${m.listName}" as "${m.label}": ${how}.${c2paAside(c)}` };
+    return { ...base, headline: 'listed', summary: `Listed in "${m.listName}" as "${m.label}": ${how}.${c2paAside(c, e.unavailable)}` };
   }
   if (c?.state === 'trusted') {
     return { ...base, headline: 'credentials-trusted', summary: `Valid Content Credentials signed by ${c.signer ?? 'an unnamed signer'}, on a trust list${c.generator ? `; made with ${c.generator}` : ''}.` };
@@ -244,7 +244,9 @@ function aiSentence(c: C2paEvidence): string {
   return `Declared AI-generated${by}${signer}${trust}.`;
 }
 
-function c2paAside(c?: C2paEvidence): string {
+function c2paAside(c?: C2paEvidence, unavailable?: string): string {
+  // Frames sampled from the element while the file itself could not be read: nothing is known of its credentials.
+  if (!c && unavailable) return ` Its Content Credentials could not be read (${unavailable}).`;
   if (!c || c.state === 'absent') return ' It carries no Content Credentials.';
   if (c.state === 'invalid') return ' Its Content Credentials do not hold.';
   if (c.state === 'valid' || c.state === 'trusted') return ` It has valid Content Credentials signed by ${c.signer ?? 'an unnamed signer'}.`;

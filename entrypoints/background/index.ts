@@ -8,12 +8,13 @@ import { pruneCache } from '../../lib/background/cache';
 import * as lists from '../../lib/background/list-actions';
 import { ListStore } from '../../lib/lists/store';
 import { platformFetch } from '../../lib/lists/updater';
-import { parseContentMessage, parsePageMessage, senderKind, type CheckResultMessage, type PageToBackground } from '../../lib/messages';
+import { parseContentMessage, parseElementFrames, parsePageMessage, senderKind, type CheckResultMessage, type PageToBackground } from '../../lib/messages';
 import { sanitizeSettings, type Settings } from '../../lib/settings';
 import { refSource } from '../../lib/media/ref';
 import { createWorkerHost } from './worker-host';
 import { syncContentScripts } from './content-scripts';
 import { setToolbarCount } from './toolbar';
+import { onContextMenuClick, setupContextMenu } from './context-menu';
 
 const REFRESH_ALARM = 'refresh';
 const IDLE_ALARM = 'close-checker';
@@ -72,8 +73,10 @@ export default defineBackground({
       const kind = senderKind(sender, browser.runtime.id, browser.runtime.getURL('/'));
       if (kind === 'content') {
         const msg = parseContentMessage(raw);
-        if (!msg) return;
-        return ready.then((s) => s.onVideos(sender.tab!.id!, sender.frameId!, msg));
+        if (msg) return ready.then((s) => s.onVideos(sender.tab!.id!, sender.frameId!, msg));
+        const frames = parseElementFrames(raw);
+        if (frames) return ready.then((s) => s.onElementFrames(sender.tab!.id!, sender.frameId!, frames));
+        return;
       }
       if (kind === 'worker-host') {
         const m = raw as CheckResultMessage;
@@ -181,16 +184,20 @@ export default defineBackground({
     browser.runtime.onInstalled.addListener(() => {
       scheduleRefresh();
       void syncContentScripts();
+      void setupContextMenu().catch(() => {});
       void ready.then(() => Promise.all([refreshTrust(), refreshLists()])).catch(() => {});
     });
     browser.runtime.onStartup.addListener(() => {
       scheduleRefresh();
       void syncContentScripts();
+      void setupContextMenu().catch(() => {});
       void ready.then(() => Promise.all([refreshTrust(), refreshLists()])).catch(() => {});
       void pruneCache().catch(() => {});
     });
     browser.permissions.onAdded.addListener(() => void syncContentScripts());
     browser.permissions.onRemoved.addListener(() => void syncContentScripts());
+    browser.storage.onChanged.addListener((changes, area) => area === 'local' && changes.pageSites && void syncContentScripts());
+    browser.contextMenus.onClicked.addListener((info, tab) => void ready.then((s) => onContextMenuClick(s, info, tab)).catch(() => {}));
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === REFRESH_ALARM) void ready.then(() => Promise.all([refreshTrust(), refreshLists()])).catch(() => {});
       if (alarm.name === IDLE_ALARM) void ready.then((s) => !s.queue.size.running && !s.queue.size.waiting && host.close());

@@ -6,6 +6,7 @@ import { LookupForm } from '../../components/LookupForm';
 import { TrustPanel } from '../../components/TrustPanel';
 import { SettingsPanel } from '../../components/SettingsPanel';
 import { ListManager } from '../../components/ListManager';
+import { SitesPanel } from '../../components/SiteAccess';
 import { api } from '../../lib/ui/api';
 
 function Options() {
@@ -20,6 +21,10 @@ function Options() {
       <section aria-labelledby="lists-h">
         <h2 id="lists-h">Known-video lists</h2>
         <ListManager />
+      </section>
+      <section aria-labelledby="sites-h">
+        <h2 id="sites-h">Sites</h2>
+        <SitesPanel />
       </section>
       <section aria-labelledby="trust-h">
         <h2 id="trust-h">Trust lists for Content Credentials</h2>

@@ -4,7 +4,7 @@
  * showing that video, the popup, and the toolbar count.
  */
 import { mediaKey, refSource, type MediaRef } from '../media/ref';
-import type { ContentToBackground, TabVideo, VideosAck } from '../messages';
+import type { ContentToBackground, ElementFramesReport, TabVideo, VideosAck } from '../messages';
 import { decideVerdict, FLAGGED, type Evidence, type ListMatch, type Verdict } from '../verdict';
 import type { Settings } from '../settings';
 import type { CheckJob } from '../worker/job';
@@ -40,6 +40,7 @@ interface Pending {
 }
 
 export const JOB_DEADLINE_MS = 120_000;
+const MAX_SAMPLED_VIDEOS = 300;
 const MAX_RETRIES_AFTER_LOSS = 1;
 
 export class Service {
@@ -52,6 +53,8 @@ export class Service {
   private jobs = new Map<string, { ref: MediaRef; source: string; uploadId?: string }>();
   readonly queue: CheckQueue<{ ref: MediaRef; source: string; uploadId?: string }>;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Frames sampled from blob: video elements, by key (see onElementFrames). */
+  private sampled = new Map<string, Pick<ElementFramesReport, 'frames' | 'problem'>>();
 
   constructor(
     private platform: Platform,
@@ -81,7 +84,7 @@ export class Service {
     const videos = msg.videos.map((v) => ({ videoId: v.id, key: mediaKey(v.ref), ref: v.ref, visible: v.visible }));
     this.registry.setFrame(tabId, frameId, msg.pageUrl, msg.badges, videos);
     this.scheduleSave();
-    const ack: VideosAck = { keys: {}, verdicts: {} };
+    const ack: VideosAck = { keys: {}, verdicts: {}, sampleFrames: this.settings().fingerprint };
     for (const v of videos) {
       ack.keys[v.videoId] = v.key;
       const known = await this.known(v.key);
@@ -177,9 +180,38 @@ export class Service {
     }
   }
 
+  // ── element frames (issue 5) ──────────────────────────────────────────────────────────
+  /**
+   * Frames a content script sampled from one of its blob: videos. Only accepted for a video that
+   * frame registered with exactly that blob address (an unresolvable reference): the bytes stay
+   * out of reach, so C2PA stays `unavailable` with its reason, and the frames go to the lists.
+   */
+  async onElementFrames(tabId: number, frameId: number, msg: ElementFramesReport): Promise<{ ok: boolean }> {
+    const v = this.registry.tabVideos(tabId).find((x) => x.frameId === frameId && x.videoId === msg.videoId);
+    if (!v || v.ref.kind !== 'unresolvable' || v.ref.url !== msg.src || !this.settings().fingerprint) return { ok: false };
+    this.sampled.delete(v.key);
+    this.sampled.set(v.key, { frames: msg.frames, problem: msg.problem });
+    // Blob addresses are per page load: keep the latest few hundred videos' frames, not a session's worth.
+    if (this.sampled.size > MAX_SAMPLED_VIDEOS) this.sampled.delete(this.sampled.keys().next().value!);
+    await this.publish(v.key, { source: refSource(v.ref), unavailable: v.ref.reason }, false);
+    return { ok: true };
+  }
+
+  /** An unavailable check of a sampled blob: video carries the sampled frames (whichever arrives last). */
+  private withSampledFrames(key: string, e: Evidence): Evidence {
+    const s = this.sampled.get(key);
+    if (!s || !e.unavailable || e.frames?.length) return e;
+    if (s.problem === 'cross-origin') {
+      return { ...e, fingerprint: 'unavailable', fingerprintNote: 'its frames cannot be read either: the video comes from another site that does not allow it (CORS)' };
+    }
+    return { ...e, frames: s.frames, fingerprint: 'done' };
+  }
+  // ── end element frames ────────────────────────────────────────────────────────────────
+
   private async publish(key: string, evidence: Evidence, store: boolean): Promise<void> {
+    evidence = this.withSampledFrames(key, evidence);
     let matches: ListMatch[] = [];
-    if (!evidence.unavailable && evidence.sha256) {
+    if ((!evidence.unavailable && evidence.sha256) || evidence.frames?.length) {
       try {
         matches = await this.match(evidence);
       } catch {

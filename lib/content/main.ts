@@ -8,7 +8,9 @@ import { BadgeLayer } from './badges';
 import { adapterFor } from '../sites';
 import type { BackgroundToContent, VideosAck } from '../messages';
 import { decideVerdict, type Verdict } from '../verdict';
-import { refSource } from '../media/ref';
+import { mediaKey, refSource, type MediaRef } from '../media/ref';
+import { ElementSampler } from './element-frames';
+import { videoAddress } from '../sites/generic';
 
 export interface ContentDeps {
   send: (msg: unknown) => Promise<unknown>;
@@ -24,7 +26,8 @@ export function pageAllowsBadges(doc: Document): boolean {
   return !(meta && meta.getAttribute('content')?.trim().toLowerCase() === 'false');
 }
 
-const REPORT_DELAY_MS = 60;
+/** Reports are batched: one message per burst of DOM changes. */
+const REPORT_DELAY_MS = 0;
 
 export async function runContent(doc: Document, deps: ContentDeps): Promise<() => void> {
   const win = doc.defaultView!;
@@ -66,7 +69,56 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     for (const [id, key] of Object.entries(ack.keys)) keyById.set(id, key);
     for (const [key, verdict] of Object.entries(ack.verdicts)) verdictByKey.set(key, verdict);
     for (const v of spotter.list()) draw(v);
+    sampleFrames = ack.sampleFrames !== false;
+    syncSamplers();
   };
+
+  // ── element frames and site watching (issue 5) ───────────────────────────────────────────
+  /** blob: videos with no address to fetch: frames sampled from the element (after the background knows the video). */
+  const samplers = new Map<string, ElementSampler>();
+  let sampleFrames = false;
+  const syncSamplers = () => {
+    const current = new Set<string>();
+    for (const v of spotter.list()) {
+      const blob = sampleFrames && v.ref.kind === 'unresolvable' && v.ref.url?.startsWith('blob:') ? v.ref.url : undefined;
+      const running = samplers.get(v.id);
+      if (running && running.src !== blob) {
+        running.stop();
+        samplers.delete(v.id);
+      }
+      if (blob && !samplers.has(v.id)) {
+        const sampler = new ElementSampler(v.el, blob, (frames, problem) =>
+          void deps.send({ type: 'element-frames', videoId: v.id, src: blob, frames, ...(problem ? { problem } : {}) }).catch(() => {}),
+        );
+        samplers.set(v.id, sampler);
+        sampler.start();
+      }
+      current.add(v.id);
+    }
+    for (const [id, s] of samplers) if (!current.has(id)) s.stop(), samplers.delete(id);
+  };
+  const pageContext = () => ({ url: win.location.href, hostname: win.location.hostname });
+  /** The adapter saw something new (X: the player's playlist request): resolve every video again. */
+  const reresolve = () => {
+    let changed = false;
+    for (const v of spotter.list()) {
+      let ref: MediaRef | undefined;
+      try {
+        ref = adapter.resolve(v.el, pageContext());
+      } catch {
+        continue;
+      }
+      if (ref && mediaKey(ref) !== mediaKey(v.ref)) {
+        v.ref = ref;
+        changed = true;
+      }
+    }
+    if (changed) scheduleReport();
+  };
+  /** For the context menu on a blob: video: the reference this frame reported for it (read from the isolated world only). */
+  const refFor = (src: string): MediaRef | undefined =>
+    spotter.list().find((v) => v.el.currentSrc === src || videoAddress(v.el) === src)?.ref;
+  // ── end element frames and site watching ─────────────────────────────────────────────────
 
   const scheduleReport = () => {
     for (const v of spotter.list()) layer.setVisible(v.id, v.visible);
@@ -87,6 +139,8 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   });
 
   spotter.start();
+  const stopWatching = adapter.watch?.(win, reresolve);
+  (globalThis as { __provenanceLensRefFor?: typeof refFor }).__provenanceLensRefFor = refFor;
   // Checks wait for the page's own loading (its media requests come first).
   if (!loaded) {
     win.addEventListener(
@@ -103,6 +157,9 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   win.addEventListener('pagehide', onHide);
   return () => {
     stopped = true;
+    stopWatching?.();
+    for (const s of samplers.values()) s.stop();
+    delete (globalThis as { __provenanceLensRefFor?: unknown }).__provenanceLensRefFor;
     spotter.stop();
     layer.destroy();
     win.removeEventListener('pagehide', onHide);

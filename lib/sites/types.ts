@@ -10,6 +10,12 @@ export interface SiteAdapter {
   matches(hostname: string): boolean;
   /** The best description of the element's media, or undefined while it has none yet. */
   resolve(video: HTMLVideoElement, page: PageContext): MediaRef | undefined;
+  /**
+   * Optional: watch what resolution depends on besides the element itself (X: the page's
+   * requests to its media host) and call `onChange` when a video may now resolve differently.
+   * Returns a function that stops watching.
+   */
+  watch?(win: Window, onChange: () => void): () => void;
 }
 
 export interface PageContext {

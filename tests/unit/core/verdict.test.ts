@@ -92,3 +92,12 @@ describe('AI digital source types', () => {
     expect(describeSourceType('trainedAlgorithmicMedia').words).toMatch(/trained AI model/);
   });
 });
+
+describe('listed from sampled frames while the file could not be read', () => {
+  it('does not claim the video carries no credentials', () => {
+    const v = decideVerdict({ source: 'blob:x', unavailable: 'the page plays this video from memory', matches: [{ list: 'l', listName: 'L', entry: 'e', label: 'clip', kind: 'perceptual', queryPct: 80, targetPct: 50 }] });
+    expect(v.headline).toBe('listed');
+    expect(v.summary).toMatch(/Content Credentials could not be read \(the page plays this video from memory\)/);
+    expect(v.summary).not.toMatch(/carries no Content Credentials/);
+  });
+});
