@@ -7,12 +7,12 @@
  * Run: npx tsx bench/extension.bench.ts  (builds the test variant first unless PL_SKIP_BUILD=1)
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { FixtureServer } from '../tests/e2e/harness/server';
 import { CHROMIUM, Ext, launchWithExtension } from '../tests/e2e/harness/extension';
 import { readBadges } from '../tests/e2e/harness/badges';
+import { extensionMemoryMiB } from '../tests/e2e/harness/metrics';
 import { ROOT } from '../tests/paths';
 
 const RUNS = Number(process.env.PL_BENCH_RUNS ?? 7);
@@ -42,41 +42,6 @@ async function loadMetrics(context: BrowserContext, url: string, settleMs: numbe
   const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
   await page.close();
   return { load: nav, scriptMs: m.ScriptDuration * 1000, taskMs: m.TaskDuration * 1000 };
-}
-
-/**
- * Proportional memory (MiB) of the extension's processes — the renderer holding its service
- * worker, offscreen document and checker worker — counting only descendants of the browser
- * that loaded it (the other browser's built-in extensions are not ours).
- */
-function extensionMemoryMiB(): { total: number; parts: number[] } {
-  const parent = new Map<number, number>();
-  const cmdline = new Map<number, string>();
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      cmdline.set(Number(p), readFileSync(`/proc/${p}/cmdline`, 'utf8'));
-    } catch {
-      /* gone */
-    }
-  }
-  const root = [...cmdline].find(([, c]) => c.includes('--load-extension=') && !c.includes('--type='))?.[0];
-  const underRoot = (pid: number) => {
-    for (let p = pid, n = 0; p > 1 && n < 20; p = parent.get(p) ?? 0, n++) if (p === root) return true;
-    return false;
-  };
-  const parts: number[] = [];
-  for (const [pid, cmd] of cmdline) {
-    try {
-      if (!cmd.includes('--extension-process') || !underRoot(pid)) continue;
-      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      parts.push(Number(pss?.[1] ?? 0) / 1024);
-    } catch {
-      /* process ended */
-    }
-  }
-  return { total: parts.reduce((a, b) => a + b, 0), parts };
 }
 
 /** Waits until the extension has no check waiting or running, so runs do not overlap. */
@@ -127,7 +92,7 @@ async function main() {
   const ext = new Ext(withExt.context, withExt.id, withExt.userDataDir);
   let peak = { total: 0, parts: [] as number[] };
   const sampleMem = () => {
-    const m = extensionMemoryMiB();
+    const m = extensionMemoryMiB(withExt.userDataDir);
     if (m.total > peak.total) peak = m;
   };
   const sampler = setInterval(sampleMem, 250);

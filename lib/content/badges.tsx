@@ -11,8 +11,16 @@ const INSET = 6;
 const HIGHLIGHT_MS = 2500;
 /** Catches layout shifts no event reports (content inserted above a video, and so on). */
 const RECHECK_MS = 700;
+/** Badge drawing yields to the page after this much work (a page with hundreds of videos stays responsive). */
+const DRAW_BUDGET_MS = 8;
+
+/** Whether two verdicts would draw the same badge (a re-sent verdict need not be drawn again). */
+function sameLook(a: Verdict, b: Verdict): boolean {
+  return a === b || (a.headline === b.headline && a.checkedAt === b.checkedAt && a.fingerprint === b.fingerprint && a.matches.length === b.matches.length && a.summary === b.summary);
+}
 
 interface Mounted {
+  id: string;
   el: HTMLVideoElement;
   host: HTMLElement;
   root: ShadowRoot;
@@ -27,11 +35,22 @@ export class BadgeLayer {
   private ro: ResizeObserver;
   private frame = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Badges waiting to be drawn, in order; drawn in slices of DRAW_BUDGET_MS. */
+  private toDraw = new Set<Mounted>();
+  private drawing: ReturnType<typeof setTimeout> | undefined;
+  /** One parsed style sheet shared by every badge's shadow root (not one <style> each). */
+  private sheet: CSSStyleSheet | undefined;
 
   constructor(
     private doc: Document,
     private css: string,
   ) {
+    try {
+      this.sheet = new CSSStyleSheet();
+      this.sheet.replaceSync(css + BADGE_CSS);
+    } catch {
+      this.sheet = undefined; // no constructable style sheets: each root gets a <style>
+    }
     this.ro = new ResizeObserver(() => this.schedule());
     const win = doc.defaultView!;
     win.addEventListener('scroll', this.schedule, { capture: true, passive: true });
@@ -48,9 +67,12 @@ export class BadgeLayer {
       const host = this.doc.createElement('provenance-lens-badge');
       host.setAttribute('style', 'all: initial; position: absolute; top: 0; left: 0; width: 0; height: 0; z-index: 2147483647; display: none;');
       const root = host.attachShadow({ mode: 'closed' });
-      const style = this.doc.createElement('style');
-      style.textContent = this.css + BADGE_CSS;
-      root.appendChild(style);
+      if (this.sheet) root.adoptedStyleSheets = [this.sheet];
+      else {
+        const style = this.doc.createElement('style');
+        style.textContent = this.css + BADGE_CSS;
+        root.appendChild(style);
+      }
       const ring = this.doc.createElement('div');
       ring.className = 'pl-ring';
       ring.setAttribute('style', 'position:absolute;display:none;pointer-events:none;border:4px solid #facc15;border-radius:6px;box-shadow:0 0 0 9999px rgba(0,0,0,0.25);');
@@ -59,15 +81,37 @@ export class BadgeLayer {
       root.appendChild(mount);
       this.doc.documentElement.appendChild(host);
       this.ro.observe(el);
-      m = { el, host, root, ring, verdict, highlightUntil: 0, visible };
+      m = { id, el, host, root, ring, verdict, highlightUntil: 0, visible };
       this.badges.set(id, m);
       this.ensureTimer();
     }
+    const unchanged = this.drawn.get(m) !== undefined && sameLook(this.drawn.get(m)!, verdict);
     m.verdict = verdict;
-    m.visible = visible;
-    this.draw(m);
-    this.schedule();
+    if (m.visible !== visible) {
+      m.visible = visible;
+      this.schedule();
+    }
+    if (unchanged) return;
+    this.toDraw.add(m);
+    this.drawing ??= setTimeout(this.drawSome, 0);
   }
+
+  /** What each badge last rendered. */
+  private drawn = new WeakMap<Mounted, Verdict>();
+
+  private drawSome = (): void => {
+    this.drawing = undefined;
+    const start = performance.now();
+    for (const m of this.toDraw) {
+      this.toDraw.delete(m);
+      if (this.badges.get(m.id) !== m) continue; // removed meanwhile
+      this.draw(m);
+      if (performance.now() - start > DRAW_BUDGET_MS) break;
+    }
+    if (this.toDraw.size) this.drawing = setTimeout(this.drawSome, 0);
+    this.schedule();
+  };
+
 
   setVisible(id: string, visible: boolean): void {
     const m = this.badges.get(id);
@@ -84,6 +128,7 @@ export class BadgeLayer {
     this.ro.unobserve(m.el);
     m.host.remove();
     this.badges.delete(id);
+    this.toDraw.delete(m);
     if (!this.badges.size && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
@@ -119,7 +164,10 @@ export class BadgeLayer {
   }
 
   private draw(m: Mounted): void {
-    render(<Badge verdict={m.verdict} highlight={Date.now() < m.highlightUntil} />, m.root.lastElementChild as HTMLElement);
+    this.drawn.set(m, m.verdict);
+    // An opened panel must paint above the other badges: its host moves to the end of <html>.
+    const raise = () => this.doc.documentElement.appendChild(m.host);
+    render(<Badge verdict={m.verdict} highlight={Date.now() < m.highlightUntil} onOpen={raise} />, m.root.lastElementChild as HTMLElement);
   }
 
   private ensureTimer(): void {

@@ -80,7 +80,16 @@ export function startCheckerWorker(scope: WorkerScope): void {
   };
 }
 
-/** Frames via WebCodecs + mp4box (lib/fingerprint/browser-frames.ts): the same hashes as the CLI's ffmpeg pipeline. */
+/**
+ * Frames via WebCodecs + mp4box (lib/fingerprint/browser-frames.ts): the same hashes as the
+ * CLI's ffmpeg pipeline. One video is decoded at a time — a decoder and its frame pool are the
+ * largest memory a check takes — while the other checks' downloads and C2PA reads go on.
+ */
+let decoding: Promise<unknown> = Promise.resolve();
 async function loadFingerprinter() {
-  return (bytes: Uint8Array, _mime: string, signal: AbortSignal) => fingerprintVideoBytes(bytes, { signal });
+  return (bytes: Uint8Array, _mime: string, signal: AbortSignal) => {
+    const run = decoding.catch(() => {}).then(() => fingerprintVideoBytes(bytes, { signal }));
+    decoding = run;
+    return run;
+  };
 }

@@ -50,7 +50,8 @@ class Pool {
         const t0 = performance.now();
         const result = await new Promise<Outcome>((resolve) => {
           const timer = setTimeout(() => resolve({ variant, ms: performance.now() - t0, hung: true }), BOUND_MS);
-          w.once('message', (m) => {
+          w.once('message', (raw) => {
+            const m = raw as { ok: boolean; ms: number; error?: string } & Partial<Outcome>;
             clearTimeout(timer);
             resolve(m.ok ? { variant, ...m } : { variant, ms: m.ms, crashed: m.error });
           });

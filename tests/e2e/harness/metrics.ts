@@ -1,0 +1,74 @@
+/**
+ * Measurements the load tests and the benchmark share: the extension's memory (its
+ * processes, read from /proc) and the longest main-thread task run by the content script
+ * (from a DevTools trace of the page).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+
+/**
+ * Proportional memory (MiB) of the extension's processes — the renderer holding its service
+ * worker, offscreen document and checker worker — counting only descendants of the browser
+ * started with `userDataDir` (other browsers on the machine are not ours).
+ */
+export function extensionMemoryMiB(userDataDir: string): { total: number; parts: number[] } {
+  const parent = new Map<number, number>();
+  const cmdline = new Map<number, string>();
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      cmdline.set(Number(p), readFileSync(`/proc/${p}/cmdline`, 'utf8'));
+    } catch {
+      /* gone */
+    }
+  }
+  const roots = new Set([...cmdline].filter(([, c]) => c.includes(`--user-data-dir=${userDataDir}\0`) && !c.includes('--type=')).map(([p]) => p));
+  const underRoot = (pid: number) => {
+    for (let p = pid, n = 0; p > 1 && n < 20; p = parent.get(p) ?? 0, n++) if (roots.has(p)) return true;
+    return false;
+  };
+  const parts: number[] = [];
+  for (const [pid, cmd] of cmdline) {
+    try {
+      if (!cmd.includes('--extension-process') || !underRoot(pid)) continue;
+      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      parts.push(Number(pss?.[1] ?? 0) / 1024);
+    } catch {
+      /* process ended */
+    }
+  }
+  return { total: parts.reduce((a, b) => a + b, 0), parts };
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  dur?: number;
+  tid: number;
+  args?: { data?: { url?: string; scriptName?: string } };
+}
+
+/** Records a DevTools trace of `page` while `during` runs; returns the content script's longest task (ms). */
+export async function longestContentScriptTask(page: Page, extensionId: string, during: () => Promise<void>): Promise<{ longestMs: number; tasks: number; longest?: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as TraceEvent[])));
+  const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] }, transferMode: 'ReportEvents' });
+  try {
+    await during();
+  } finally {
+    await cdp.send('Tracing.end');
+    await done;
+    await cdp.detach();
+  }
+  const ours = (e: TraceEvent) => {
+    const u = e.args?.data?.url ?? e.args?.data?.scriptName ?? '';
+    // Only the content script: the trace also holds the extension's own threads (its worker).
+    return u.startsWith(`chrome-extension://${extensionId}/content-scripts/`);
+  };
+  const mine = events.filter((e) => e.ph === 'X' && typeof e.dur === 'number' && ['FunctionCall', 'EvaluateScript', 'v8.compile', 'TimerFire', 'FireAnimationFrame'].includes(e.name) && ours(e));
+  const top = mine.reduce<TraceEvent | undefined>((a, e) => (!a || e.dur! > a.dur! ? e : a), undefined);
+  return { longestMs: top ? top.dur! / 1000 : 0, tasks: mine.length, longest: top ? `${top.name} ${JSON.stringify(top.args?.data ?? {}).slice(0, 200)}` : undefined };
+}

@@ -1,0 +1,261 @@
+/**
+ * It keeps working, loses nothing: hostile files through the extension, a page that keeps
+ * adding videos, a service worker stopped mid-check, the worker context closed mid-check,
+ * the network cut mid-download, and a browser restart.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect, fresh, launchWithExtension, Ext } from './harness/extension';
+import { readBadges } from './harness/badges';
+import { serveFile } from './harness/server';
+import { extensionMemoryMiB, longestContentScriptTask } from './harness/metrics';
+import { generateCorpus, type Variant } from '../support/hostile';
+import { checkSource } from '../../cli/commands/check';
+import { C2PA_FIXTURES } from '../paths';
+import type { TabVideo } from '../../lib/messages';
+
+/** Longest a hostile file may take from page load to its final badge in the extension. */
+const EXTENSION_BOUND_MS = 30_000;
+
+async function tabVerdicts(ext: Ext, page: Page): Promise<TabVideo[]> {
+  return ext.send<TabVideo[]>({ type: 'tab-videos', tabId: await ext.tabId(page) });
+}
+
+/** Waits until every video of the tab has a final verdict (both stages); returns them. */
+async function allFinal(ext: Ext, page: Page, count: number, timeout: number): Promise<TabVideo[]> {
+  let videos: TabVideo[] = [];
+  await expect
+    .poll(
+      async () => {
+        videos = await tabVerdicts(ext, page);
+        return videos.length >= count && videos.every((v) => v.verdict && v.verdict.headline !== 'checking' && v.verdict.fingerprint !== 'pending');
+      },
+      { timeout, intervals: [250] },
+    )
+    .toBe(true);
+  return videos;
+}
+
+/** The extension's first ranged request for a check (lib/media/fetch.ts probes 1 MiB). */
+const isExtensionProbe = (req: IncomingMessage) => req.headers.range === 'bytes=0-1048575';
+
+/** Serves the extension's check slowly (the page's own requests get the file at once). */
+function slowly(file: string, bytesPerTick: number, tickMs: number) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (!isExtensionProbe(req)) return serveFile(req, res, file);
+    const body = readFileSync(file);
+    res.writeHead(206, { 'content-type': 'video/mp4', 'content-length': body.length, 'content-range': `bytes 0-${body.length - 1}/${body.length}`, 'cache-control': 'no-store' });
+    let at = 0;
+    const push = () => {
+      if (res.destroyed) return;
+      if (at >= body.length) return void res.end();
+      res.write(body.subarray(at, (at += bytesPerTick)));
+      setTimeout(push, tickMs);
+    };
+    push();
+  };
+}
+
+test('a sample of 60 hostile files through the extension: each ends within the bound with the CLI\'s verdict', async ({ ext, server }) => {
+  test.setTimeout(300_000);
+  const corpus = await generateCorpus();
+  // An even sample across kinds.
+  const byKind = new Map<string, Variant[]>();
+  for (const v of corpus) byKind.set(v.kind, [...(byKind.get(v.kind) ?? []), v]);
+  const sample: Variant[] = [];
+  for (let i = 0; sample.length < 60; i++) for (const list of byKind.values()) if (list[i] && sample.length < 60) sample.push(list[i]);
+  for (const v of sample) server.route(`/hostile/${v.name}`, (req, res) => serveFile(req, res, v.file, 'video/mp4'));
+  const expected = new Map<string, string>();
+  for (const v of sample) expected.set(v.name, (await checkSource(v.file, { frames: false })).headline);
+
+  const q = fresh();
+  let slowest = 0;
+  for (let p = 0; p < sample.length; p += 15) {
+    const chunk = sample.slice(p, p + 15);
+    const page = await ext.context.newPage();
+    const t0 = Date.now();
+    await page.goto(
+      server.html(
+        `/p/hostile-${p}-${q}.html`,
+        `<!doctype html><html lang="en"><title>hostile</title><body>${chunk.map((v) => `<video width="160" height="90" muted src="/hostile/${v.name}?${q}"></video>`).join('')}</body></html>`,
+      ),
+    );
+    const videos = await allFinal(ext, page, chunk.length, EXTENSION_BOUND_MS * 2);
+    slowest = Math.max(slowest, Date.now() - t0);
+    for (const v of chunk) {
+      const got = videos.find((x) => x.key.includes(`/hostile/${v.name}?`))?.verdict;
+      expect(got?.headline, `${v.name} (${v.what})`).toBe(expected.get(v.name));
+    }
+    // The page still answers (its main thread is not frozen).
+    expect(await page.evaluate(() => 1 + 1)).toBe(2);
+    await page.close();
+  }
+  console.log(`hostile sample through the extension: ${sample.length} files, slowest page of 15 settled in ${slowest} ms`);
+  expect(slowest).toBeLessThan(EXTENSION_BOUND_MS * 2);
+});
+
+test('a page that keeps adding videos while scrolling, up to 300: every badge resolves, checks stay bounded, no long task from the content script', async ({ ext, server }) => {
+  test.setTimeout(420_000);
+  await (await ext.page()).close();
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await page.goto(
+    server.html(
+      `/p/load-${q}.html`,
+      `<!doctype html><html lang="en"><title>load</title><body style="margin:0">
+      <div id="feed" style="display:grid;grid-template-columns:repeat(5,200px);gap:8px"></div>
+      <div id="end" style="height:10px"></div>
+      <script>
+        // Like an endless timeline: ten more videos each time the reader reaches the end.
+        let n = 0;
+        function more() {
+          const feed = document.getElementById('feed');
+          for (let i = 0; i < 10 && n < 300; i++, n++) {
+            const v = document.createElement('video');
+            v.width = 200; v.height = 112; v.muted = true; v.preload = 'none';
+            v.src = '/c2pa/c2pa-rs__video1' + (n % 3 === 0 ? '_no_manifest' : '') + '.mp4?load=' + n + '&${q}';
+            feed.appendChild(v);
+          }
+        }
+        const end = document.getElementById('end');
+        // Observing again after each batch: a sentinel still in view reports again.
+        const io = new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) { more(); io.unobserve(end); io.observe(end); } });
+        io.observe(end);
+      </script></body></html>`,
+    ),
+  );
+  let peakMem = 0;
+  const sampler = setInterval(() => (peakMem = Math.max(peakMem, extensionMemoryMiB(ext.userDataDir).total)), 500);
+  const { longestMs, tasks, longest } = await longestContentScriptTask(page, ext.id, async () => {
+    for (let i = 0; i < 80 && (await page.evaluate(() => document.querySelectorAll('video').length)) < 300; i++) {
+      await page.mouse.wheel(0, 900);
+      await page.waitForTimeout(150);
+    }
+  });
+  expect(await page.evaluate(() => document.querySelectorAll('video').length)).toBe(300);
+  // Waiting on the badges themselves (no extension page open, so the memory figure is the
+  // extension's background, worker host and worker alone).
+  await expect
+    .poll(async () => (await readBadges(page)).filter((b) => b.headline !== 'checking').length, { timeout: 360_000, intervals: [1000] })
+    .toBe(300);
+  clearInterval(sampler);
+  const videos = await allFinal(ext, page, 300, 60_000);
+  const stats = await ext.send<{ peakRunning: number }>({ type: 'stats' });
+  const counts: Record<string, number> = {};
+  for (const v of videos) counts[v.verdict!.headline] = (counts[v.verdict!.headline] ?? 0) + 1;
+  console.log(
+    `load: 300 videos; verdicts ${JSON.stringify(counts)}; peak concurrent checks ${stats.peakRunning}; ` +
+      `extension memory peak ${peakMem.toFixed(0)} MiB; longest content-script task ${longestMs.toFixed(1)} ms over ${tasks} traced calls (${longest})`,
+  );
+  expect(counts).toEqual({ 'credentials-valid': 200, 'no-credentials': 100 });
+  expect(stats.peakRunning).toBeLessThanOrEqual(2);
+  expect(peakMem).toBeLessThan(400);
+  expect(tasks).toBeGreaterThan(0);
+  expect(longestMs).toBeLessThan(50);
+  // Every video on the page has its badge (badges of off-screen videos are hidden, but present).
+  expect((await readBadges(page)).length).toBe(300);
+  await page.close();
+});
+
+test('the service worker stopped in the middle of a check: the check finishes and the badge updates', async ({ ext, server }) => {
+  const q = fresh();
+  server.route('/slow/video1.mp4', slowly(join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4'), 64 * 1024, 250));
+  const page = await ext.context.newPage();
+  await page.goto(server.html(`/p/sw-stop-${q}.html`, `<!doctype html><html lang="en"><title>sw</title><video width="320" height="180" muted src="/slow/video1.mp4?${q}"></video></html>`));
+  await expect.poll(async () => server.requests(`/slow/video1.mp4?${q}`).filter((r) => r.headers.range === 'bytes=0-1048575').length).toBeGreaterThan(0);
+  const cdp = await ext.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+  const [v] = await allFinal(ext, page, 1, 60_000);
+  expect(v.verdict!.headline).toBe('credentials-valid');
+  await expect.poll(async () => (await readBadges(page))[0]?.headline).toBe('credentials-valid');
+  await page.close();
+});
+
+test('the worker context closed in the middle of a check: it is run again, not left on "checking"', async ({ ext, server }) => {
+  const q = fresh();
+  server.route('/slow2/video1.mp4', slowly(join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4'), 64 * 1024, 250));
+  const page = await ext.context.newPage();
+  await page.goto(server.html(`/p/offscreen-${q}.html`, `<!doctype html><html lang="en"><title>offscreen</title><video width="320" height="180" muted src="/slow2/video1.mp4?${q}"></video></html>`));
+  await expect.poll(async () => server.requests(`/slow2/video1.mp4?${q}`).filter((r) => r.headers.range === 'bytes=0-1048575').length).toBeGreaterThan(0);
+  await ext.sw.evaluate(() => (globalThis as unknown as { chrome: { offscreen: { closeDocument(): Promise<void> } } }).chrome.offscreen.closeDocument());
+  const [v] = await allFinal(ext, page, 1, 60_000);
+  expect(v.verdict!.headline).toBe('credentials-valid');
+  // Fetched again after the loss.
+  expect(server.requests(`/slow2/video1.mp4?${q}`).filter((r) => r.headers.range === 'bytes=0-1048575').length).toBeGreaterThanOrEqual(2);
+  await page.close();
+});
+
+test('the network cut during a download: "unavailable" with the reason, never stuck', async ({ ext, server }) => {
+  const q = fresh();
+  server.route('/cut/video1.mp4', (req, res) => {
+    const file = join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4');
+    if (!isExtensionProbe(req)) return serveFile(req, res, file);
+    const body = readFileSync(file);
+    res.writeHead(206, { 'content-type': 'video/mp4', 'content-length': body.length, 'content-range': `bytes 0-${body.length - 1}/${body.length}` });
+    res.write(body.subarray(0, 100_000), () => setTimeout(() => res.destroy(), 100));
+  });
+  const page = await ext.context.newPage();
+  await page.goto(server.html(`/p/cut-${q}.html`, `<!doctype html><html lang="en"><title>cut</title><video width="320" height="180" muted preload="none" src="/cut/video1.mp4?${q}"></video></html>`));
+  const [v] = await allFinal(ext, page, 1, 60_000);
+  expect(v.verdict!.headline).toBe('unavailable');
+  expect(v.verdict!.reason).toMatch(/download failed|could not reach|network/i);
+  await page.close();
+});
+
+test('a list update cut off by the network fails with a reason and keeps the old list', async ({ ext, server }) => {
+  const { signedList } = await import('../support/media');
+  const list = await signedList('resilience-v1', ['pattern-sd-grey-bar.mp4'], { sequence: 1 });
+  let cut = false;
+  server.route('/lists/cut.jsonl', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/jsonl', 'content-length': list.bytes.length });
+    if (!cut) return void res.end(list.bytes);
+    res.write(list.bytes.subarray(0, 100), () => res.destroy());
+  });
+  server.route('/lists/cut.jsonl.sig', (_req, res) => void res.end(list.sig));
+  const sub = await ext.send<{ status: { sequence?: number; entries?: number } }>({ type: 'list-subscribe', url: server.url('/lists/cut.jsonl'), publicKey: list.publicKey });
+  expect(sub.status.entries).toBe(1);
+  cut = true;
+  const [outcome] = await ext.send<{ result: string; error?: string }[]>({ type: 'list-update' });
+  const overview = await ext.send<{ lists: { subscription?: { url: string }; meta?: { entries: number; header: { sequence: number } }; status?: { lastError?: string } }[] }>({ type: 'lists-status' });
+  const row = overview.lists.find((l) => l.subscription?.url === server.url('/lists/cut.jsonl'))!;
+  expect(row.meta).toMatchObject({ entries: 1, header: { sequence: 1 } });
+  expect(row.status?.lastError).toBeTruthy();
+  expect(outcome.result).toBe('failed');
+});
+
+test('after a browser restart, lists and cached verdicts are intact', async ({ server }) => {
+  test.setTimeout(120_000);
+  const first = await launchWithExtension();
+  const ext = new Ext(first.context, first.id, first.userDataDir);
+  const { signedList } = await import('../support/media');
+  const list = await signedList('restart-v1', ['pattern-sd-with-small-logo-bar.mp4'], { sequence: 1, notes: 'kept across restarts' });
+  server.route('/lists/restart.jsonl', (_req, res) => void res.end(list.bytes));
+  server.route('/lists/restart.jsonl.sig', (_req, res) => void res.end(list.sig));
+  await ext.send({ type: 'list-subscribe', url: server.url('/lists/restart.jsonl'), publicKey: list.publicKey });
+  const q = fresh();
+  const url = server.html(`/p/restart-${q}.html`, `<!doctype html><html lang="en"><title>restart</title><video width="320" height="180" muted src="/c2pa/c2pa-rs__legacy.mp4?${q}"></video><video width="320" height="180" muted src="/pdq/pattern-sd-with-small-logo-bar.mp4?${q}"></video></html>`);
+  const page = await first.context.newPage();
+  await page.goto(url);
+  const before = await allFinal(ext, page, 2, 60_000);
+  expect(before.map((v) => v.verdict!.headline).sort()).toEqual(['credentials-invalid', 'listed']);
+  await first.context.close();
+
+  const second = await launchWithExtension({ userDataDir: first.userDataDir });
+  expect(second.id).toBe(first.id);
+  const ext2 = new Ext(second.context, second.id, second.userDataDir);
+  const fetchedBefore = server.requests(`/c2pa/c2pa-rs__legacy.mp4?${q}`).length;
+  const page2 = await second.context.newPage();
+  await page2.goto(url);
+  const after = await allFinal(ext2, page2, 2, 60_000);
+  expect(after.map((v) => v.verdict!.headline).sort()).toEqual(['credentials-invalid', 'listed']);
+  // The cached verdict was reused: the extension did not download the video again (the page's own requests are range/metadata ones).
+  const extensionFetches = server.requests(`/c2pa/c2pa-rs__legacy.mp4?${q}`).slice(fetchedBefore).filter((r) => r.headers.range === 'bytes=0-1048575');
+  expect(extensionFetches.length).toBe(0);
+  const overview = await ext2.send<{ lists: { meta?: { entries: number } }[] }>({ type: 'lists-status' });
+  expect(overview.lists.map((l) => l.meta?.entries)).toEqual([1]);
+  await second.context.close();
+});
