@@ -11,6 +11,7 @@ import type { CheckJob } from '../worker/job';
 import { getCached, getCachedEntry, putCached } from './cache';
 import { CheckQueue, type Job } from './queue';
 import { TabRegistry, type RegistrySnapshot } from './registry';
+import { BoundedMap } from './bounded-map';
 import type { TrustState } from './trust-store';
 
 export interface Platform {
@@ -40,13 +41,15 @@ interface Pending {
 }
 
 export const JOB_DEADLINE_MS = 120_000;
+/** Verdicts kept in memory; older ones come back from the IndexedDB cache. */
+const MEMORY_ENTRIES = 1000;
 const MAX_SAMPLED_VIDEOS = 300;
 const MAX_RETRIES_AFTER_LOSS = 1;
 
 export class Service {
   readonly registry: TabRegistry;
-  private verdicts = new Map<string, Verdict>();
-  private evidence = new Map<string, Evidence>();
+  private verdicts = new BoundedMap<string, Verdict>(MEMORY_ENTRIES);
+  private evidence = new BoundedMap<string, Evidence>(MEMORY_ENTRIES);
   private inflight = new Map<string, Pending>();
   private lostCount = new Map<string, number>();
   private waiters = new Map<string, ((v: Verdict) => void)[]>();
@@ -148,7 +151,8 @@ export class Service {
 
   /** Lists changed: re-match every known verdict from its evidence (no new download). */
   async rematchAll(): Promise<void> {
-    for (const [key, e] of this.evidence) await this.publish(key, e, false);
+    // A snapshot: publishing rewrites each entry, which moves it in the (bounded) map.
+    for (const [key, e] of [...this.evidence]) await this.publish(key, e, false);
   }
 
   /** A stage result from the worker context. */

@@ -20,7 +20,8 @@ export interface WorkerScope {
 export type ToWorker = { type: 'job'; job: CheckJob; settings: unknown } | { type: 'cancel'; key: string };
 export type FromWorker =
   | { type: 'result'; key: string; stage: 'c2pa' | 'frames'; evidence: import('../verdict').Evidence }
-  | { type: 'done'; key: string; error?: string };
+  /** `wasmBytes`: the size the C2PA reader's WebAssembly memory has grown to (it never shrinks). */
+  | { type: 'done'; key: string; error?: string; wasmBytes?: number };
 
 export function startCheckerWorker(scope: WorkerScope): void {
   // The WASM file is copied to the extension root at build time (see wxt.config.ts).
@@ -71,7 +72,7 @@ export function startCheckerWorker(scope: WorkerScope): void {
         },
         ctl.signal,
       );
-      scope.postMessage({ type: 'done', key: job.key } satisfies FromWorker);
+      scope.postMessage({ type: 'done', key: job.key, wasmBytes: (await ready).memory.buffer.byteLength } satisfies FromWorker);
     } catch (err) {
       scope.postMessage({ type: 'done', key: job.key, error: (err as Error)?.message ?? String(err) } satisfies FromWorker);
     } finally {

@@ -7,6 +7,12 @@ import type { CheckResultMessage } from '../messages';
 import type { CheckJob } from './job';
 import type { FromWorker, ToWorker } from './entry';
 
+/**
+ * WebAssembly memory only grows: after a large file the reader keeps what it took. Past this
+ * size an idle worker is replaced by a fresh one, giving the memory back.
+ */
+export const WASM_MEMORY_LIMIT = 64 * 1024 * 1024;
+
 export class WorkerRelay {
   private worker: Worker | undefined;
   private jobs = new Map<string, CheckJob>();
@@ -46,6 +52,7 @@ export class WorkerRelay {
       if (m.type === 'result') this.emit({ type: 'check-result', key: m.key, stage: m.stage, evidence: m.evidence });
       else {
         this.jobs.delete(m.key);
+        if ((m.wasmBytes ?? 0) > WASM_MEMORY_LIMIT && !this.jobs.size) this.close();
         if (m.error) this.emit({ type: 'check-result', key: m.key, stage: 'failed', evidence: { source: job.source, unavailable: `the check failed: ${m.error}` } });
       }
     };

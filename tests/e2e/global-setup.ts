@@ -2,8 +2,10 @@
 import { execFileSync } from 'node:child_process';
 import { aiDeclaredVideo } from '../support/signing';
 import { ROOT } from '../paths';
+import { clearRecords } from './harness/privacy';
 
 export default async function globalSetup(): Promise<void> {
+  clearRecords();
   if (!process.env.PL_SKIP_BUILD) {
     execFileSync('npx', ['wxt', 'build', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
   }

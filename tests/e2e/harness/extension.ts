@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../../paths';
 import { FixtureServer } from './server';
+import { netLogArgs, recordExtensionRequests } from './privacy';
 
 // Evaluated inside the extension's own contexts, where `chrome` exists.
 declare const chrome: any;
@@ -39,6 +40,7 @@ export async function launchWithExtension(o: LaunchOptions = {}) {
       '--no-first-run',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
+      ...netLogArgs(userDataDir),
       ...(o.extraArgs ?? []),
     ],
   });
@@ -51,6 +53,8 @@ export async function launchWithExtension(o: LaunchOptions = {}) {
     if (n > 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  // When this browser closes, its NetLog is complete: keep the extension's requests for the privacy check.
+  context.on('close', () => recordExtensionRequests(userDataDir, id));
   return { context, id, sw, userDataDir };
 }
 

@@ -162,3 +162,31 @@ describe('Service', () => {
     expect((await p).headline).toBe('no-credentials');
   });
 });
+
+describe('BoundedMap', () => {
+  it('keeps the most recently written entries only', async () => {
+    const { BoundedMap } = await import('../../../lib/background/bounded-map');
+    const m = new BoundedMap<string, number>(3);
+    for (const [k, v] of [['a', 1], ['b', 2], ['c', 3]] as const) m.set(k, v);
+    m.set('a', 10); // rewritten: now the newest
+    m.set('d', 4);
+    expect([...m.keys()]).toEqual(['c', 'a', 'd']);
+    expect(m.get('a')).toBe(10);
+  });
+});
+
+describe('Service.rematchAll', () => {
+  it('re-decides every known verdict once, and ends', async () => {
+    const f = fakePlatform();
+    let calls = 0;
+    const s = new Service(f.platform, () => sanitizeSettings({}), () => ({ settings: undefined, version: null }), async () => (calls++, []));
+    for (let i = 0; i < 3; i++) {
+      const url = `https://cdn/${Math.random()}.mp4`;
+      await s.onVideos(1, 0, { type: 'videos', pageUrl: 'https://p/', badges: true, videos: [{ id: `v${i}`, ref: { kind: 'url', url }, visible: true }] });
+      await s.onResult(f.jobs[i].key, 'c2pa', { source: url, sha256: 'cc', fingerprint: 'skipped' });
+    }
+    calls = 0;
+    await s.rematchAll();
+    expect(calls).toBe(3);
+  });
+});
