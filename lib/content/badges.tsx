@@ -184,29 +184,37 @@ export class BadgeLayer {
     });
   };
 
+  /**
+   * Reads every rectangle first, then writes every style: interleaving them would force a
+   * layout per badge (hundreds on a long page). Styles are only written when they change.
+   */
   private place(): void {
     const win = this.doc.defaultView!;
+    const sx = win.scrollX;
+    const sy = win.scrollY;
+    const now = Date.now();
+    const plan: { m: Mounted; r?: DOMRect }[] = [];
     for (const m of this.badges.values()) {
-      if (!m.visible || !m.el.isConnected) {
-        m.host.style.display = 'none';
-        continue;
-      }
-      const r = m.el.getBoundingClientRect();
-      if (r.width < 2 || r.height < 2) {
-        m.host.style.display = 'none';
-        continue;
-      }
-      m.host.style.display = 'block';
-      m.host.style.top = `${r.top + win.scrollY + INSET}px`;
-      m.host.style.left = `${r.left + win.scrollX + INSET}px`;
-      const lit = Date.now() < m.highlightUntil;
-      m.ring.style.display = lit ? 'block' : 'none';
+      const r = m.visible && m.el.isConnected ? m.el.getBoundingClientRect() : undefined;
+      plan.push({ m, r: r && r.width >= 2 && r.height >= 2 ? r : undefined });
+    }
+    for (const { m, r } of plan) {
+      setStyle(m.host, 'display', r ? 'block' : 'none');
+      if (!r) continue;
+      setStyle(m.host, 'top', `${r.top + sy + INSET}px`);
+      setStyle(m.host, 'left', `${r.left + sx + INSET}px`);
+      const lit = now < m.highlightUntil;
+      setStyle(m.ring, 'display', lit ? 'block' : 'none');
       if (lit) {
-        m.ring.style.top = `${-INSET - 4}px`;
-        m.ring.style.left = `${-INSET - 4}px`;
-        m.ring.style.width = `${r.width}px`;
-        m.ring.style.height = `${r.height}px`;
+        setStyle(m.ring, 'top', `${-INSET - 4}px`);
+        setStyle(m.ring, 'left', `${-INSET - 4}px`);
+        setStyle(m.ring, 'width', `${r.width}px`);
+        setStyle(m.ring, 'height', `${r.height}px`);
       }
     }
   }
+}
+
+function setStyle(el: HTMLElement, prop: 'display' | 'top' | 'left' | 'width' | 'height', value: string): void {
+  if (el.style[prop] !== value) el.style[prop] = value;
 }

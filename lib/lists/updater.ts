@@ -20,6 +20,7 @@
 import { parseList, type HashList, type ListLimits } from './format';
 import { buildIndex, type ListIndex } from './index';
 import { decodePublicKey, equalBytes, toBase64, verifyDetached } from './signature';
+import { readBodyCapped } from '../media/fetch';
 import { USER_LIST_ID, type ListStore, type ResourceStatus, type StatusStore, type Subscription } from './store';
 
 // ───────────────────────────── injected dependencies ─────────────────────────────
@@ -133,15 +134,14 @@ export async function updateResource<T>(deps: UpdaterDeps, spec: ResourceSpec<T>
     const headers: Record<string, string> = {};
     if (haveCopy && previous?.etag) headers['If-None-Match'] = previous.etag;
     if (haveCopy && previous?.lastModified) headers['If-Modified-Since'] = previous.lastModified;
-    const res = await fetchWithTimeout(deps, spec.url, headers);
+    const { res, bytes } = await fetchWithTimeout(deps, spec.url, headers, spec.maxBytes, spec.url);
     if (res.status === 304) {
       if (!haveCopy) throw new Error('server answered 304 Not Modified but nothing is stored yet');
       const status = clearedSuccess(base, now);
       await spec.statusStore.putStatus(status);
       return { id: spec.id, result: 'not-modified', status };
     }
-    if (!res.ok) throw new Error(`HTTP ${res.status} from ${spec.url}`);
-    const bytes = await readCapped(res, spec.maxBytes, spec.url);
+    if (!res.ok || !bytes) throw new Error(`HTTP ${res.status} from ${spec.url}`);
     const validated = await spec.validate(bytes, previous);
     const success: ResourceStatus = {
       ...clearedSuccess(base, now),
@@ -176,14 +176,30 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
-async function fetchWithTimeout(deps: UpdaterDeps, url: string, headers: Record<string, string>): Promise<ResponseLike> {
+/**
+ * One request and its body, under one deadline (a server that stalls in the middle of the
+ * body must not hold an update forever). 304 and error statuses come back without a body.
+ */
+async function fetchWithTimeout(
+  deps: UpdaterDeps,
+  url: string,
+  headers: Record<string, string>,
+  maxBytes: number,
+  what: string,
+): Promise<{ res: ResponseLike; bytes?: Uint8Array }> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), deps.timeoutMs ?? 120_000);
   try {
     // no-store: our own validators decide; a browser cache answering 200 from a stale copy would hide 304s.
-    return await deps.fetch(url, { headers, signal: ac.signal, cache: 'no-store', credentials: 'omit' });
+    const res = await deps.fetch(url, { headers, signal: ac.signal, cache: 'no-store', credentials: 'omit' });
+    if (res.status === 304 || !res.ok) {
+      await res.body?.cancel().catch(() => {});
+      return { res };
+    }
+    return { res, bytes: await readCapped(res, maxBytes, what) };
   } catch (err) {
-    if ((err as Error)?.name === 'AbortError') throw err;
+    if ((err as Error)?.name === 'AbortError' || ac.signal.aborted) throw new Error(`timed out after ${Math.round((deps.timeoutMs ?? 120_000) / 1000)} s`);
+    if ((err as Error)?.message?.includes('-byte limit')) throw err;
     throw new Error(`network: ${(err as Error)?.message ?? err}`);
   } finally {
     clearTimeout(timer);
@@ -192,34 +208,10 @@ async function fetchWithTimeout(deps: UpdaterDeps, url: string, headers: Record<
 
 /** The body, refusing more than maxBytes without reading (much) more than that. */
 export async function readCapped(res: ResponseLike, maxBytes: number, what: string): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length'));
   const tooBig = () => new Error(`${what} is larger than the ${maxBytes}-byte limit`);
+  const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw tooBig();
-  if (!res.body) {
-    const all = new Uint8Array(await res.arrayBuffer());
-    if (all.byteLength > maxBytes) throw tooBig();
-    return all;
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooBig();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return readBodyCapped(res, maxBytes, tooBig);
 }
 
 // ───────────────────────────── subscriptions ─────────────────────────────
@@ -280,9 +272,9 @@ export async function updateSubscription(deps: ListUpdaterDeps, id: string): Pro
     statusStore: store,
     hasStored: async () => (await store.getMeta(id)) !== undefined,
     async validate(bytes) {
-      const sigRes = await fetchWithTimeout(deps, signatureUrl(sub.url), {});
-      if (!sigRes.ok) throw new Error(`signature: HTTP ${sigRes.status} from ${signatureUrl(sub.url)}`);
-      const sigText = new TextDecoder().decode(await readCapped(sigRes, MAX_SIGNATURE_BYTES, 'signature file'));
+      const sig = await fetchWithTimeout(deps, signatureUrl(sub.url), {}, MAX_SIGNATURE_BYTES, 'signature file');
+      if (!sig.bytes) throw new Error(`signature: HTTP ${sig.res.status} from ${signatureUrl(sub.url)}`);
+      const sigText = new TextDecoder().decode(sig.bytes);
       const verdict = await verifyDetached(bytes, sigText, decodePublicKey(sub.publicKey));
       if (!verdict.ok) {
         if (verdict.reason === 'key-changed') throw new UpdateRefused(`${HELD_KEY_MESSAGE}: ${verdict.message}`, 'held', { heldKey: verdict.newKey });

@@ -147,7 +147,25 @@ async function request(url: string, opts: FetchOptions, signal: AbortSignal, ran
 }
 
 async function readCapped(res: Response, cap: number, truncate = false): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(await res.arrayBuffer()).subarray(0, cap);
+  return readBodyCapped(res, cap, (n) => tooLarge(n, cap, true), truncate);
+}
+
+/** What a body reader needs of a response (a fetch Response, or a test double). */
+export interface BodyLike {
+  body?: ReadableStream<Uint8Array> | null;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * Reads a body, never more than `cap` bytes: past it, either stops there (`truncate`) or
+ * cancels the stream and throws `tooLarge(bytesSeen)`.
+ */
+export async function readBodyCapped(res: BodyLike, cap: number, tooLarge: (seen: number) => Error, truncate = false): Promise<Uint8Array> {
+  if (!res.body) {
+    const all = new Uint8Array(await res.arrayBuffer());
+    if (all.length > cap && !truncate) throw tooLarge(all.length);
+    return all.subarray(0, cap);
+  }
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let n = 0;
@@ -156,12 +174,12 @@ async function readCapped(res: Response, cap: number, truncate = false): Promise
     if (done) break;
     n += value.length;
     if (n > cap) {
-      await reader.cancel();
+      await reader.cancel().catch(() => {});
       if (truncate) {
         chunks.push(value.subarray(0, value.length - (n - cap)));
         return concat(chunks);
       }
-      throw tooLarge(n, cap, true);
+      throw tooLarge(n);
     }
     chunks.push(value);
   }

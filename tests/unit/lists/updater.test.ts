@@ -335,3 +335,24 @@ describe('trust lists through the same updater', () => {
     expect((await store.getResource('trust:ekus'))!.summary).toEqual({ oids: 2 });
   });
 });
+
+describe('a server that stalls in the middle of the body', () => {
+  it('times out and keeps the previous version (the deadline covers the body, not only the headers)', async () => {
+    const { id } = await withVersion1();
+    const stalled: FetchLike = async (url, init) => {
+      if (url !== URL_) return server.fetch(url, init);
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('{"format":"provenance-lens-list",'));
+          // …and nothing more, ever; only the abort ends it.
+          init.signal?.addEventListener('abort', () => c.error(new DOMException('aborted', 'AbortError')));
+        },
+      });
+      return new Response(stream, { status: 200 });
+    };
+    const out = await updateSubscription({ ...deps, fetch: stalled, timeoutMs: 200 }, id);
+    expect(out.result).toBe('failed');
+    expect(out.error).toMatch(/timed out/);
+    expect((await store.getMeta(id))?.header.sequence).toBe(1);
+  });
+});
