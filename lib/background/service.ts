@@ -86,7 +86,8 @@ export class Service {
   async onVideos(tabId: number, frameId: number, msg: ContentToBackground): Promise<VideosAck> {
     const videos = msg.videos.map((v) => ({ videoId: v.id, key: mediaKey(v.ref), ref: v.ref, visible: v.visible }));
     this.registry.setFrame(tabId, frameId, msg.pageUrl, msg.badges, videos);
-    this.scheduleSave();
+    // At once, not debounced: a service worker stopped right after a report must still know the tab's videos.
+    void this.platform.saveSession(this.sessionState());
     const ack: VideosAck = { keys: {}, verdicts: {}, sampleFrames: this.settings().fingerprint };
     for (const v of videos) {
       ack.keys[v.videoId] = v.key;

@@ -28,6 +28,8 @@ export function pageAllowsBadges(doc: Document): boolean {
 
 /** Reports are batched: one message per burst of DOM changes. */
 const REPORT_DELAY_MS = 0;
+/** How often a frame whose videos still wait for a verdict reports them again. */
+const RESEND_MS = 5000;
 
 export async function runContent(doc: Document, deps: ContentDeps): Promise<() => void> {
   const win = doc.defaultView!;
@@ -139,6 +141,16 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   });
 
   spotter.start();
+  // A verdict that never comes (the background restarted and lost a push) must not leave a
+  // badge on "checking": while any video waits, the frame reports again now and then.
+  const resend = setInterval(() => {
+    if (stopped) return;
+    const waiting = spotter.list().some((v) => {
+      const key = keyById.get(v.id);
+      return !key || !verdictByKey.has(key) || verdictByKey.get(key)!.headline === 'checking';
+    });
+    if (waiting) scheduleReport();
+  }, RESEND_MS);
   const stopWatching = adapter.watch?.(win, reresolve);
   (globalThis as { __provenanceLensRefFor?: typeof refFor }).__provenanceLensRefFor = refFor;
   // Checks wait for the page's own loading (its media requests come first).
@@ -157,6 +169,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   win.addEventListener('pagehide', onHide);
   return () => {
     stopped = true;
+    clearInterval(resend);
     stopWatching?.();
     for (const s of samplers.values()) s.stop();
     delete (globalThis as { __provenanceLensRefFor?: unknown }).__provenanceLensRefFor;
