@@ -10,6 +10,7 @@ import { FixtureServer } from '../tests/e2e/harness/server';
 import { launchWithExtension, Ext } from '../tests/e2e/harness/extension';
 import { readBadges } from '../tests/e2e/harness/badges';
 import { aiDeclaredVideo } from '../tests/support/signing';
+import { reencoded, signedList } from '../tests/support/media';
 import { C2PA_FIXTURES, ROOT } from '../tests/paths';
 import { LOOK } from '../lib/present';
 import type { TabVideo } from '../lib/messages';
@@ -33,8 +34,10 @@ async function samples(server: FixtureServer): Promise<Sample[]> {
     '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI="/c2pa/c2pa-rs__dashinit.mp4"\n#EXTINF:4.000,\n/c2pa/c2pa-js__dash1.m4s\n#EXT-X-ENDLIST\n',
     'application/vnd.apple.mpegurl',
   );
+  await reencoded('pattern-hd-no-bar.mp4', 'pattern-480p-crf35', ['-vf', 'scale=-2:480', '-crf', '35']);
   return [
     { id: 'ai', title: 'Declared AI-generated (signed as made by a video model)', src: '/gen/ai-declared.mp4' },
+    { id: 'listed', title: 'A re-encoded copy of a video on a subscribed list', src: '/gen/copies/pattern-480p-crf35.mp4' },
     { id: 'signed', title: 'Signed with Content Credentials (test certificate)', src: '/c2pa/c2pa-rs__video1.mp4' },
     { id: 'invalid', title: 'Credentials that do not hold (bad signature)', src: '/c2pa/c2pa-rs__legacy.mp4' },
     { id: 'stream', title: 'A streamed video (HLS, fragmented MP4)', src: '/demo/stream.m3u8' },
@@ -66,6 +69,11 @@ async function main(): Promise<void> {
   const ext = new Ext(context, id, userDataDir);
   // Trust lists from the fixtures (the real addresses are not reachable from this machine's sandbox).
   await ext.useLocalTrustLists(server);
+  // A demo list of known videos, built and signed with the CLI, served here and subscribed to.
+  const known = await signedList('demo-known', ['pattern-hd-no-bar.mp4'], { sequence: 1, notes: 'Demo entry: the original of the re-encoded copy on the page.' });
+  server.text('/demo/known.jsonl', known.bytes, 'application/jsonl');
+  server.text('/demo/known.jsonl.sig', known.sig);
+  await ext.send({ type: 'list-subscribe', url: server.url('/demo/known.jsonl'), publicKey: known.publicKey });
   const tab = await context.newPage();
   await tab.goto(url);
   console.log(`Demo page: ${url}`);
