@@ -29,6 +29,7 @@ import { entryFingerprint, newHeader, parseList, serializeList, type HashList, t
 import { buildIndex, loadIndex } from '../lib/lists/index';
 import { ListStore } from '../lib/lists/store';
 import { PDQ_FIXTURES } from '../tests/paths';
+import { mulberry32 } from '../tests/support/random';
 
 const TOTAL_FRAMES = Number(process.env.PL_BENCH_FRAMES ?? 1_000_000);
 const FRAMES_PER_VIDEO = 200;
@@ -38,16 +39,6 @@ const REFERENCE_QUERIES = 4;
 
 // ───────────────────────────── data ─────────────────────────────
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(2026);
 
 function fixtureVideos(): FrameHash[][] {

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topLevelBoxes, C2PA_UUID, type Box } from '../../lib/media/bmff';
 import { aiDeclaredVideo } from './signing';
+import { mulberry32 } from './random';
 import { WasmReader } from '@contentauth/c2pa-wasm';
 import { nodeC2paEngine } from '../../lib/c2pa/node-engine';
 import { C2PA_FIXTURES, GENERATED } from '../paths';
@@ -32,16 +33,6 @@ export interface Variant {
 
 export const CORPUS_DIR = join(GENERATED, 'hostile');
 
-/** Deterministic PRNG (mulberry32), so every run makes the same corpus. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Source {
   id: string;
@@ -158,7 +149,7 @@ export async function generateCorpus(): Promise<Variant[]> {
     writeFileSync(file, bytes);
     variants.push({ name, file, kind, coverage, what });
   };
-  const rand = rng(0x5eed);
+  const rand = mulberry32(0x5eed);
 
   for (const s of sources) {
     // Truncations: at many offsets, and at every box boundary and one byte either side.

@@ -5,6 +5,8 @@ import { PDQ_FIXTURES } from '../../paths';
 import { parseVpdq } from '../../../lib/fingerprint/vpdq';
 import type { FrameHash } from '../../../lib/verdict';
 import type { ListEntry, HashList } from '../../../lib/lists/format';
+import { mulberry32 } from '../../support/random';
+export { mulberry32 };
 
 export const VPDQ_DIR = join(PDQ_FIXTURES, 'vpdq-hashes');
 
@@ -29,16 +31,6 @@ export function loadVpdqFixtures(): FixtureVideo[] {
   return out;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The hex hash with exactly `d` distinct bits flipped. */
 export function flipBits(hex: string, d: number, rand: () => number): string {
