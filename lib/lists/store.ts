@@ -226,14 +226,13 @@ export class ListStore implements StatusStore {
   }
 
   async deleteList(id: string): Promise<void> {
-    const tx = this.db.transaction(['lists', 'files', 'indexes', 'status'], 'readwrite');
-    await Promise.all([
-      tx.objectStore('lists').delete(id),
-      tx.objectStore('files').delete(id),
-      tx.objectStore('indexes').delete(id),
-      tx.objectStore('status').delete(id),
-      tx.done,
-    ]);
+    await this.deleteFrom(['lists', 'files', 'indexes', 'status'], id);
+  }
+
+  /** Deletes `id` from the given stores in one transaction (all or nothing). */
+  private async deleteFrom(stores: ('subscriptions' | 'lists' | 'files' | 'indexes' | 'status')[], id: string): Promise<void> {
+    const tx = this.db.transaction(stores, 'readwrite');
+    await Promise.all([...stores.map((name) => tx.objectStore(name).delete(id)), tx.done]);
     this.indexCache.delete(id);
   }
 
@@ -310,16 +309,7 @@ export class ListStore implements StatusStore {
   /** Remove a subscription with its list, index and status. */
   async deleteSubscription(id: string): Promise<void> {
     if (id === USER_LIST_ID) throw new Error('your own list is not a subscription');
-    const tx = this.db.transaction(['subscriptions', 'lists', 'files', 'indexes', 'status'], 'readwrite');
-    await Promise.all([
-      tx.objectStore('subscriptions').delete(id),
-      tx.objectStore('lists').delete(id),
-      tx.objectStore('files').delete(id),
-      tx.objectStore('indexes').delete(id),
-      tx.objectStore('status').delete(id),
-      tx.done,
-    ]);
-    this.indexCache.delete(id);
+    await this.deleteFrom(['subscriptions', 'lists', 'files', 'indexes', 'status'], id);
   }
 
   // ───────────── status ─────────────

@@ -146,15 +146,18 @@ export class Ext {
 
 type WorkerFixtures = { ext: Ext; server: FixtureServer };
 
+/** The local fixture server, one per test worker (shared by the imitation-site fixtures). */
+export const serverFixture: [({}: object, use: (s: FixtureServer) => Promise<void>) => Promise<void>, { scope: 'worker' }] = [
+  async ({}, use) => {
+    const s = await new FixtureServer().start();
+    await use(s);
+    await s.stop();
+  },
+  { scope: 'worker' },
+];
+
 export const test = base.extend<{}, WorkerFixtures>({
-  server: [
-    async ({}, use) => {
-      const s = await new FixtureServer().start();
-      await use(s);
-      await s.stop();
-    },
-    { scope: 'worker' },
-  ],
+  server: serverFixture,
   ext: [
     async ({}, use) => {
       const { context, id, userDataDir } = await launchWithExtension();

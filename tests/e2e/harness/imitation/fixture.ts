@@ -7,7 +7,7 @@
 import { test as base, chromium, expect, type Page } from '@playwright/test';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ext, launchWithExtension } from '../extension';
+import { Ext, launchWithExtension, serverFixture } from '../extension';
 import { FixtureServer } from '../server';
 import { hostResolverArgs, localTls } from '../tls';
 import { ImitationServer } from './server';
@@ -42,14 +42,7 @@ export const test = base.extend<{}, Fixtures>({
     },
     { scope: 'worker' },
   ],
-  server: [
-    async ({}, use) => {
-      const s = await new FixtureServer().start();
-      await use(s);
-      await s.stop();
-    },
-    { scope: 'worker' },
-  ],
+  server: serverFixture,
   ext: [
     async ({ web }, use) => {
       const tls = localTls(CERT_NAMES);
