@@ -8,8 +8,11 @@ import { readC2pa, type C2paEngine } from './c2pa/read';
 import type { TrustSettings } from './c2pa/trust';
 import { BoxError, checkStructure, findC2paBox } from './media/bmff';
 import { isBmff, isVideo, sniffType, type SniffedType } from './media/sniff';
-import type { C2paEvidence, Evidence } from './verdict';
+import type { Basis, C2paEvidence, Evidence } from './verdict';
 import { empty } from './c2pa/summarize';
+import { sha256 as sha256Stream } from '@noble/hashes/sha2.js';
+import { readLayout, type Layout } from './media/layout';
+import { BlobSource, MemorySource, type ByteSource } from './media/source';
 
 export interface CheckEnv {
   c2pa: C2paEngine;
@@ -55,6 +58,84 @@ export async function inspectBytes(source: string, bytes: Uint8Array, env: Check
     : { ...empty('absent'), error: 'Content Credentials cannot be read from this format' };
   const fingerprintable = isVideo(mediaType);
   return { ...base, c2pa, fingerprintable, fingerprint: fingerprintable ? 'pending' : 'skipped' };
+}
+
+/** Files up to this size are read whole: their SHA-256 can match a list exactly, and every second is fingerprinted. */
+export const WHOLE_READ_MAX = 2 * 1024 * 1024;
+
+/** How inspectSource read the file, and what the frame stage can use. */
+export interface SourceInspection extends Inspected {
+  basis: Basis;
+  /** Bytes for the frame stage: the whole file (small or signed), or undefined when only its structure was read. */
+  whole?: ByteSource;
+  layout?: Layout;
+}
+
+/**
+ * The first stage, reading as little as the verdict needs:
+ * - a small file, or one that is not MP4/MOV, is read whole (as inspectBytes);
+ * - an MP4/MOV is read by its box layout first: without a C2PA box it has no embedded
+ *   Content Credentials, which is known from a few hundred kilobytes and needs no C2PA engine;
+ * - with a C2PA box the whole file is read, streamed once, because the manifest's hash binding
+ *   covers (nearly) every byte.
+ */
+export async function inspectSource(source: string, src: ByteSource, env: CheckEnv, wholeBelow = WHOLE_READ_MAX): Promise<SourceInspection> {
+  const head = await src.read(0, Math.min(src.size, 64));
+  const mediaType = sniffType(head);
+  if (!isBmff(mediaType) || src.size <= wholeBelow) {
+    const bytes = await readWhole(src);
+    const whole = new MemorySource(bytes, src.url);
+    return { ...(await inspectBytes(source, bytes, env)), basis: { file: 'whole', bytesRead: src.fetched, size: bytes.length }, whole };
+  }
+  const partial = (): Basis => ({ file: 'part', bytesRead: src.fetched, size: src.size });
+  let layout: Layout;
+  try {
+    layout = await readLayout(src);
+  } catch (err) {
+    if (err instanceof BoxError) return { source, bytes: src.size, mediaType, mediaError: err.message, fingerprintable: false, fingerprint: 'skipped', basis: partial() };
+    throw err;
+  }
+  if (!layout.c2pa) {
+    return { source, bytes: src.size, mediaType, c2pa: empty('absent'), fingerprintable: true, fingerprint: 'pending', basis: partial(), layout };
+  }
+  // A manifest: validate it against every byte, streamed once into a Blob and a running SHA-256.
+  const hash = sha256Stream.create();
+  const parts: Uint8Array[] = [];
+  await src.readAll((chunk) => {
+    hash.update(chunk);
+    parts.push(chunk);
+  });
+  const blob = new Blob(parts as Uint8Array<ArrayBuffer>[]);
+  parts.length = 0;
+  const sha256 = toHex(hash.digest());
+  const c2pa = await readC2pa(env.c2pa, { mime: mediaType, blob }, env.trust);
+  return {
+    source,
+    sha256,
+    bytes: src.size,
+    mediaType,
+    c2pa,
+    fingerprintable: true,
+    fingerprint: 'pending',
+    basis: { file: 'whole', bytesRead: src.fetched, size: src.size, wholeBecause: 'to validate its Content Credentials, whose hash binding covers the whole file' },
+    whole: new BlobSource(blob, src.url),
+    layout,
+  };
+}
+
+async function readWhole(src: ByteSource): Promise<Uint8Array> {
+  if (src instanceof MemorySource) return src.bytes;
+  const parts: Uint8Array[] = [];
+  await src.readAll((c) => parts.push(c));
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) out.set(p, at), (at += p.length);
+  return out;
+}
+
+function toHex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** A fragmented MP4: the manifest sits in the init segment, the hashes cover the fragment. */

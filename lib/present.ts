@@ -3,7 +3,8 @@
  * and the CLI share. Words describe, they never re-decide (the Verdict already did).
  */
 import { describeSourceType, describeAction } from './c2pa/ai';
-import type { C2paAction, Headline, Verdict } from './verdict';
+import { fmtBytes } from './media/bmff';
+import { listsCompared, type Basis, type C2paAction, type Headline, type Verdict } from './verdict';
 
 export interface HeadlineLook {
   /** The badge's short word. */
@@ -45,7 +46,7 @@ export function accessibleName(v: Verdict): string {
     case 'credentials-invalid':
       return `Content Credentials invalid: ${c?.failures.filter((f) => f.code !== 'signingCredential.untrusted').map((f) => f.code).join(', ') || 'validation failed'}`;
     case 'no-credentials':
-      return 'No Content Credentials found, and not on your lists';
+      return listsCompared(v) ? 'No Content Credentials found, and not on your lists' : 'No Content Credentials found; not compared with your lists yet';
     case 'unavailable':
       return `Could not check this video: ${v.reason ?? 'unknown reason'}`;
     case 'error':
@@ -60,6 +61,34 @@ export function actionWords(a: C2paAction): string {
   if (a.softwareAgent) parts.push(`with ${a.softwareAgent}`);
   if (a.digitalSourceType) parts.push(`(${describeSourceType(a.digitalSourceType).words})`);
   return parts.join(' ');
+}
+
+/**
+ * What the verdict rests on, in words: how much of the file was read and where the frames came
+ * from. Undefined when the whole file was read and fully fingerprinted (nothing to qualify).
+ */
+export function basisWords(b: Basis | undefined): string | undefined {
+  if (!b) return undefined;
+  const parts: string[] = [];
+  if (b.file === 'whole') {
+    if (b.wholeBecause) parts.push(`The whole file was read (${fmtBytes(b.size ?? b.bytesRead)}) ${b.wholeBecause}.`);
+  } else if (b.file === 'part') {
+    parts.push(`Checked from ${fmtBytes(b.bytesRead)}${b.size ? ` of ${fmtBytes(b.size)}` : ''}: the file's structure${b.frames?.from === 'file' ? ' and some of its frames' : ''}, not every byte.`);
+  }
+  const f = b.frames;
+  if (f) {
+    const secs = `${Math.max(1, Math.round(f.seconds))} s`;
+    const what =
+      f.mode === 'playing'
+        ? `${f.count} frames seen while it played (${secs}), with no extra download`
+        : f.mode === 'prefix'
+          ? `${f.count} frames from its first ${secs}`
+          : f.mode === 'keyframes'
+            ? `${f.count} keyframes from its first ${secs}`
+            : null;
+    if (what) parts.push(`Compared with your lists: ${what}.`);
+  }
+  return parts.length ? parts.join(' ') : undefined;
 }
 
 /** A short multi-line report for people (the CLI without --json). */
@@ -80,6 +109,8 @@ export function textReport(v: Verdict): string {
   for (const m of v.matches) {
     lines.push(`  listed in "${m.listName}": ${m.label} (${m.kind}${m.kind === 'perceptual' ? `, ${Math.round(m.queryPct ?? 0)}% / ${Math.round(m.targetPct ?? 0)}%` : ''})`);
   }
+  const basis = basisWords(v.basis);
+  if (basis) lines.push(`  basis: ${basis}`);
   if (v.frames?.length) lines.push(`  fingerprint: ${v.frames.length} frames`);
   else if (v.fingerprintNote) lines.push(`  fingerprint: ${v.fingerprintNote}`);
   return lines.join('\n') + '\n';

@@ -133,6 +133,32 @@ export interface ListMatch {
 
 export type FingerprintState = 'pending' | 'done' | 'unavailable' | 'skipped';
 
+/**
+ * What a verdict rests on: how much of the file was read, and where the frames compared with
+ * the lists came from. Shown in words wherever the verdict is (present.ts: basisWords).
+ */
+export interface Basis {
+  /** `whole`: every byte was read (SHA-256 known); `part`: the structure and some frames; `none`: nothing could be read. */
+  file: 'whole' | 'part' | 'none';
+  /** Bytes the extension fetched for this video. */
+  bytesRead: number;
+  /** The file's size, when known. */
+  size?: number;
+  /** Why the whole file was read, when it was (e.g. to validate a manifest's hash binding). */
+  wholeBecause?: string;
+  frames?: FramesBasis;
+}
+
+export interface FramesBasis {
+  /** `file`: decoded from the file's bytes; `element`: drawn from the playing video, no download. */
+  from: 'file' | 'element';
+  /** `whole`: every second; `prefix`: the first seconds; `keyframes`: keyframes a second or more apart; `playing`: frames seen while it played. */
+  mode: 'whole' | 'prefix' | 'keyframes' | 'playing';
+  /** Seconds of video the frames span. */
+  seconds: number;
+  count: number;
+}
+
 export interface Verdict {
   /** What was checked: an address, or a file name. */
   source: string;
@@ -149,6 +175,7 @@ export interface Verdict {
   fingerprint: FingerprintState;
   /** Why the fingerprint is unavailable, when it is. */
   fingerprintNote?: string;
+  basis?: Basis;
   checkedAt: string;
 }
 
@@ -166,10 +193,13 @@ export interface Evidence {
   fingerprintNote?: string;
   /** The media could not be fetched or resolved. */
   unavailable?: string;
+  /** `unavailable` because of a slow or cut link: worth a retry, never cached as the answer. */
+  transient?: boolean;
   /** The bytes are not media we can read (malformed, unknown format). */
   mediaError?: string;
   /** Still running; the C2PA part has not arrived. */
   checking?: boolean;
+  basis?: Basis;
   checkedAt?: string;
 }
 
@@ -184,6 +214,7 @@ export function decideVerdict(e: Evidence): Verdict {
     frames: e.frames,
     fingerprint: e.fingerprint ?? 'skipped',
     fingerprintNote: e.fingerprintNote,
+    basis: e.basis,
     checkedAt: e.checkedAt ?? new Date().toISOString(),
   } satisfies Omit<Verdict, 'headline' | 'summary'>;
 
@@ -225,8 +256,19 @@ export function decideVerdict(e: Evidence): Verdict {
   return {
     ...base,
     headline: 'no-credentials',
-    summary: 'No Content Credentials and not on any of your lists. Absence of credentials says nothing about whether the video is authentic.',
+    summary: `No Content Credentials${listsClause(e)}. Absence of credentials says nothing about whether the video is authentic.`,
   };
+}
+
+/** Whether the video was really compared with the lists: never claim "not listed" when no matching ran. */
+export function listsCompared(e: Pick<Evidence, 'fingerprint' | 'frames' | 'sha256'>): boolean {
+  return (e.fingerprint === 'done' && !!e.frames?.length) || !!e.sha256;
+}
+
+function listsClause(e: Evidence): string {
+  if (e.fingerprint === 'done' && e.frames?.length) return ' and not on any of your lists';
+  const why = e.fingerprint === 'pending' ? 'its frames are still being compared' : e.fingerprintNote ? e.fingerprintNote : 'no frames were compared';
+  return e.sha256 ? `; not an exact copy of anything on your lists (${why})` : `; not compared with your lists yet (${why})`;
 }
 
 /** Failure codes that are about trust, not integrity: they never make a manifest invalid on their own. */

@@ -18,10 +18,14 @@ export interface C2paEngine {
   fromBlobFragment(format: string, init: any, fragment: any, context?: string | null): Promise<ReaderLike>;
   /** Wraps bytes in whatever the engine reads (a Blob in browsers). */
   blob(bytes: Uint8Array): unknown;
+  /** Hands over a Blob the caller already built (browsers: as it is; Node: its bytes). */
+  fromBlobObject?(blob: Blob): Promise<unknown>;
 }
 
 export type C2paInput =
   | { mime: string; bytes: Uint8Array }
+  /** A whole file streamed into a Blob, so it is never held twice as bytes. */
+  | { mime: string; blob: Blob }
   | { mime: string; init: Uint8Array; fragment: Uint8Array };
 
 export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: TrustSettings): Promise<C2paEvidence> {
@@ -32,7 +36,9 @@ export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: Tru
     reader =
       'init' in input
         ? await engine.fromBlobFragment(input.mime, engine.blob(input.init), engine.blob(input.fragment), ctx)
-        : await engine.fromBlob(input.mime, engine.blob(input.bytes), ctx);
+        : 'blob' in input
+          ? await engine.fromBlob(input.mime, engine.fromBlobObject ? await engine.fromBlobObject(input.blob) : engine.blob(new Uint8Array(await input.blob.arrayBuffer())), ctx)
+          : await engine.fromBlob(input.mime, engine.blob(input.bytes), ctx);
     const store = reader.manifestStore();
     let cr: Record<string, unknown> | undefined;
     try {

@@ -30,6 +30,11 @@ export interface BrowserFingerprintOptions extends RobustOptions {
   signal?: AbortSignal;
   /** Called after each hashed frame (progress UI). */
   onFrame?: (frame: number, total: number) => void;
+  /**
+   * Hash every decoded frame at its own presentation time (keyframes fetched one by one, see
+   * partial.ts) instead of every n-th frame at vPDQ's frame-number time.
+   */
+  presentationTimes?: boolean;
 }
 
 export interface BrowserVideoInfo {
@@ -66,7 +71,14 @@ export async function fingerprintVideoBytes(bytes: Uint8Array, options: BrowserF
     throw new Error('WebCodecs (VideoDecoder) is not available here: needs a secure context in Chrome 94+, Firefox 130+ or Safari 16.4+');
   }
   if (!bytes.length) throw new Error('no bytes to fingerprint');
-  const demuxed = demux(bytes);
+  return fingerprintDemuxed(demux(bytes), options);
+}
+
+/** Decodes and hashes already demuxed samples (a whole file's, or the part of one that was fetched). */
+export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFingerprintOptions = {}): Promise<BrowserFingerprintResult> {
+  if (typeof VideoDecoder === 'undefined' || typeof EncodedVideoChunk === 'undefined') {
+    throw new Error('WebCodecs (VideoDecoder) is not available here: needs a secure context in Chrome 94+, Firefox 130+ or Safari 16.4+');
+  }
   const { track, samples, description, editStart, editEnd } = demuxed;
   const config: VideoDecoderConfig = {
     codec: track.codec,
@@ -79,7 +91,7 @@ export async function fingerprintVideoBytes(bytes: Uint8Array, options: BrowserF
   if (!support.supported) throw new Error(`this browser cannot decode ${track.codec} video with WebCodecs`);
 
   const fps = demuxed.fps;
-  const step = frameStep(fps, options.secondsPerHash ?? DEFAULT_SECONDS_PER_HASH);
+  const step = options.presentationTimes ? 1 : frameStep(fps, options.secondsPerHash ?? DEFAULT_SECONDS_PER_HASH);
   const builder = new VideoFingerprintBuilder(robustOptions(options));
   const reader = new FrameReader();
   const expected = Math.ceil(samples.length / step);
@@ -109,7 +121,8 @@ export async function fingerprintVideoBytes(bytes: Uint8Array, options: BrowserF
         .then(async () => {
           if (failure) return;
           const { data, width, height } = await reader.read(frame);
-          builder.add(n, frameTimestamp(n, fps), data, width, height, 4);
+          const t = options.presentationTimes ? Math.round((ts - Math.max(0, editStart)) / 1000) / 1000 : frameTimestamp(n, fps);
+          builder.add(options.presentationTimes ? Math.round(t * fps) : n, t, data, width, height, 4);
           options.onFrame?.(n, expected);
         })
         .catch(fail)
@@ -162,7 +175,7 @@ export async function fingerprintVideoBytes(bytes: Uint8Array, options: BrowserF
   };
 }
 
-interface Demuxed {
+export interface Demuxed {
   track: Track;
   samples: Sample[];
   description?: Uint8Array;
@@ -235,7 +248,7 @@ function demux(bytes: Uint8Array): Demuxed {
 }
 
 /** The codec configuration record (avcC/hvcC/vpcC/av1C body) WebCodecs wants as `description`. */
-function decoderDescription(file: ISOFile, trackId: number): Uint8Array | undefined {
+export function decoderDescription(file: ISOFile, trackId: number): Uint8Array | undefined {
   const trak = file.getTrackById(trackId);
   for (const entry of trak.mdia.minf.stbl.stsd.entries as unknown as Record<string, { write(s: DataStream): void } | undefined>[]) {
     const box = entry.avcC ?? entry.hvcC ?? entry.vpcC ?? entry.av1C;

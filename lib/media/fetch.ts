@@ -8,6 +8,10 @@ import { fmtBytes } from './bmff';
 export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
 const DEFAULT_PROBE = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** A download that sends nothing for this long has stalled: it gives up in seconds, not minutes. */
+export const DEFAULT_STALL_MS = 10_000;
+/** How much must arrive within each stall window for a download to count as moving. */
+const STALL_PROGRESS_BYTES = 16 * 1024;
 
 export type FetchFailureKind = 'http' | 'network' | 'too-large' | 'timeout' | 'aborted' | 'bad-response';
 
@@ -31,6 +35,8 @@ export interface FetchOptions {
   fetchImpl?: typeof fetch;
   /** Headers sent with every request (e.g. none; never cookies). */
   headers?: Record<string, string>;
+  /** Longest wait for an answer or for the next bytes of a body (default DEFAULT_STALL_MS). */
+  stallMs?: number;
 }
 
 export interface Fetched {
@@ -58,7 +64,7 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
         await first.body?.cancel();
         throw tooLarge(total, maxBytes);
       }
-      const head = await readCapped(first, maxBytes);
+      const head = await readCapped(first, maxBytes, false, opts, signal);
       const known = total >= 0 ? total : head.length;
       if (head.length >= known || total < 0) {
         return { bytes: head, total: head.length, contentType: first.headers.get('content-type') ?? undefined, ranged: true, url: first.url || url };
@@ -70,7 +76,7 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
       }
       const r2 = parseContentRange(rest.headers.get('content-range'));
       if (!r2 || r2.start !== head.length) throw new FetchFailure('bad-response', 'the server sent the wrong byte range');
-      const tail = await readCapped(rest, maxBytes - head.length);
+      const tail = await readCapped(rest, maxBytes - head.length, false, opts, signal);
       const bytes = concat([head, tail]);
       if (bytes.length !== known) throw new FetchFailure('bad-response', `expected ${known} bytes, received ${bytes.length}`);
       return { bytes, total: known, contentType: first.headers.get('content-type') ?? undefined, ranged: true, url: first.url || url };
@@ -81,7 +87,7 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
       await first.body?.cancel();
       throw tooLarge(declared, maxBytes);
     }
-    const bytes = await readCapped(first, maxBytes);
+    const bytes = await readCapped(first, maxBytes, false, opts, signal);
     return { bytes, total: bytes.length, contentType: first.headers.get('content-type') ?? undefined, ranged: false, url: first.url || url };
   });
 }
@@ -93,10 +99,10 @@ export async function fetchRange(url: string, start: number, end: number, opts: 
     const res = await request(url, opts, signal, `bytes=${start}-${end}`);
     if (res.status === 200) {
       // A server without Range support: read up to what we need, then stop.
-      const all = await readCapped(res, Math.min(maxBytes, end + 1), true);
+      const all = await readCapped(res, Math.min(maxBytes, end + 1), true, opts, signal);
       return all.subarray(start, end + 1);
     }
-    return readCapped(res, Math.min(maxBytes, end - start + 1), true);
+    return readCapped(res, Math.min(maxBytes, end - start + 1), true, opts, signal);
   });
 }
 
@@ -112,14 +118,23 @@ export async function fetchText(url: string, opts: FetchOptions = {}): Promise<{
       await res.body?.cancel();
       return { status: 304, text: '', url: res.url || url, headers: res.headers };
     }
-    const bytes = await readCapped(res, maxBytes);
+    const bytes = await readCapped(res, maxBytes, false, opts, signal);
     return { status: res.status, text: new TextDecoder().decode(bytes), url: res.url || url, headers: res.headers };
   });
 }
 
-async function request(url: string, opts: FetchOptions, signal: AbortSignal, range?: string, allowNotModified = false): Promise<Response> {
+export async function request(url: string, opts: FetchOptions, signal: AbortSignal, range?: string, allowNotModified = false): Promise<Response> {
   const f = opts.fetchImpl ?? fetch;
   let res: Response;
+  const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+  let stalled = false;
+  const ctl = new AbortController();
+  const onAbort = () => ctl.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    stalled = true;
+    ctl.abort();
+  }, stallMs);
   try {
     res = await f(url, {
       method: 'GET',
@@ -127,11 +142,15 @@ async function request(url: string, opts: FetchOptions, signal: AbortSignal, ran
       credentials: 'omit',
       redirect: 'follow',
       cache: allowNotModified ? 'no-store' : 'default',
-      signal,
+      signal: ctl.signal,
     });
   } catch (err) {
     if (signal.aborted) throw abortReason(signal);
+    if (stalled) throw new FetchFailure('timeout', `${hostOf(url)} did not answer within ${Math.round(stallMs / 1000)} s`);
     throw new FetchFailure('network', `could not reach ${hostOf(url)} (${(err as Error)?.message ?? 'network error'})`);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
   if (res.status === 416 && range) {
     // An empty resource answers 416 to any range: read it plainly.
@@ -146,8 +165,8 @@ async function request(url: string, opts: FetchOptions, signal: AbortSignal, ran
   return res;
 }
 
-async function readCapped(res: Response, cap: number, truncate = false): Promise<Uint8Array> {
-  return readBodyCapped(res, cap, (n) => tooLarge(n, cap, true), truncate);
+async function readCapped(res: Response, cap: number, truncate = false, opts?: FetchOptions, signal?: AbortSignal): Promise<Uint8Array> {
+  return readBodyCapped(res, cap, (n) => tooLarge(n, cap, true), truncate, opts?.stallMs, signal);
 }
 
 /** What a body reader needs of a response (a fetch Response, or a test double). */
@@ -158,35 +177,85 @@ export interface BodyLike {
 
 /**
  * Reads a body, never more than `cap` bytes: past it, either stops there (`truncate`) or
- * cancels the stream and throws `tooLarge(bytesSeen)`.
+ * cancels the stream and throws `tooLarge(bytesSeen)`. A body that sends nothing for
+ * `stallMs` is cancelled as stalled. With `onChunk`, chunks are handed on, not kept.
  */
-export async function readBodyCapped(res: BodyLike, cap: number, tooLarge: (seen: number) => Error, truncate = false): Promise<Uint8Array> {
+export async function readBodyCapped(
+  res: BodyLike,
+  cap: number,
+  tooLarge: (seen: number) => Error,
+  truncate = false,
+  stallMs: number = DEFAULT_STALL_MS,
+  signal?: AbortSignal,
+  onChunk?: (chunk: Uint8Array) => void,
+): Promise<Uint8Array> {
   if (!res.body) {
     const all = new Uint8Array(await res.arrayBuffer());
     if (all.length > cap && !truncate) throw tooLarge(all.length);
-    return all.subarray(0, cap);
+    const out = all.subarray(0, cap);
+    if (onChunk) onChunk(out);
+    return onChunk ? new Uint8Array(0) : out;
   }
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
+  const keep = (c: Uint8Array) => (onChunk ? onChunk(c) : chunks.push(c));
   let n = 0;
+  // Progress, not mere activity, keeps a download alive: a server trickling a byte now and
+  // then is as stalled as a silent one.
+  let deadline = Date.now() + stallMs;
+  let progress = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readWithin(reader, Math.max(1, deadline - Date.now()), stallMs, signal);
     if (done) break;
+    progress += value.length;
+    if (progress >= STALL_PROGRESS_BYTES) {
+      progress = 0;
+      deadline = Date.now() + stallMs;
+    }
     n += value.length;
     if (n > cap) {
       await reader.cancel().catch(() => {});
       if (truncate) {
-        chunks.push(value.subarray(0, value.length - (n - cap)));
-        return concat(chunks);
+        keep(value.subarray(0, value.length - (n - cap)));
+        return onChunk ? new Uint8Array(0) : concat(chunks);
       }
       throw tooLarge(n);
     }
-    chunks.push(value);
+    keep(value);
   }
-  return concat(chunks);
+  return onChunk ? new Uint8Array(0) : concat(chunks);
 }
 
-async function withTimeout<T>(opts: FetchOptions, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** One read of a body, abandoned (and the body cancelled) when nothing arrives for `stallMs` or the check is cancelled. */
+function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, waitMs: number, stallMs: number, signal?: AbortSignal): Promise<ReadableStreamReadResult<Uint8Array>> {
+  return new Promise((resolve, reject) => {
+    const stop = (err: Error) => {
+      cleanup();
+      void reader.cancel().catch(() => {});
+      reject(err);
+    };
+    const timer = setTimeout(() => stop(new FetchFailure('timeout', `the server stopped sending (under ${STALL_PROGRESS_BYTES / 1024} KB in ${Math.round(stallMs / 1000)} s)`)), waitMs);
+    const onAbort = () => stop(abortReason(signal!));
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    reader.read().then(
+      (r) => {
+        cleanup();
+        resolve(r);
+      },
+      (e) => {
+        cleanup();
+        reject(e);
+      },
+    );
+  });
+}
+
+export async function withTimeout<T>(opts: FetchOptions, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctl = new AbortController();
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timer = setTimeout(() => ctl.abort(new FetchFailure('timeout', `no complete answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);

@@ -5,9 +5,10 @@ import { loadTrustState } from '../background/trust-store';
 import { sanitizeSettings } from '../settings';
 import { db } from '../db';
 import { ListStore } from '../lists/store';
-import { runJob, type CheckJob } from './job';
+import { runJob, type CheckJob, type FrameInput, type FramesResult } from './job';
 import { resolveHls } from '../media/hls';
 import { fingerprintVideoBytes } from '../fingerprint/browser-frames';
+import { fingerprintFromMoov } from '../fingerprint/partial';
 import type { TrustSettings } from '../c2pa/trust';
 
 /** The parts of a dedicated worker's global scope the checker uses. */
@@ -30,6 +31,7 @@ export function startCheckerWorker(scope: WorkerScope): void {
     fromBlob: (f, b, c) => WasmReader.fromBlob(f, b, c),
     fromBlobFragment: (f, i, fr, c) => WasmReader.fromBlobFragment(f, i, fr, c),
     blob: (bytes) => new Blob([bytes as Uint8Array<ArrayBuffer>]),
+    fromBlobObject: async (blob) => blob,
   };
   const running = new Map<string, AbortController>();
   let trustCache: { version: string | null; settings: TrustSettings | undefined } | undefined;
@@ -88,9 +90,22 @@ export function startCheckerWorker(scope: WorkerScope): void {
  */
 let decoding: Promise<unknown> = Promise.resolve();
 async function loadFingerprinter() {
-  return (bytes: Uint8Array, _mime: string, signal: AbortSignal) => {
-    const run = decoding.catch(() => {}).then(() => fingerprintVideoBytes(bytes, { signal }));
+  return (input: FrameInput, signal: AbortSignal): Promise<FramesResult> => {
+    const run = decoding.catch(() => {}).then(() => fingerprintInput(input, signal));
     decoding = run;
     return run;
   };
+}
+
+async function fingerprintInput(input: FrameInput, signal: AbortSignal): Promise<FramesResult> {
+  if (input.kind === 'bytes') {
+    const fp = await fingerprintVideoBytes(input.bytes, { signal });
+    return { ...fp, basis: { from: 'file', mode: input.mode, seconds: input.mode === 'whole' ? fp.info.duration : lastTime(fp.frames) + 1, count: fp.frames.length } };
+  }
+  const fp = await fingerprintFromMoov(input.moov, input.source, input.budget, { signal });
+  return { ...fp, basis: { from: 'file', mode: fp.plan.mode, seconds: fp.plan.seconds, count: fp.frames.length } };
+}
+
+function lastTime(frames: { t: number }[]): number {
+  return frames.reduce((m, f) => Math.max(m, f.t), 0);
 }

@@ -4,12 +4,13 @@
  * once, then fingerprint the frames and report again. Dependencies are injected so this runs
  * in the extension's worker and under vitest alike.
  */
-import { inspectBytes, inspectFragments, type CheckEnv, type Inspected } from '../check';
+import { inspectFragments, inspectSource, type CheckEnv, type Inspected, type SourceInspection } from '../check';
+import { MemorySource, openRemote, type ByteSource } from '../media/source';
 import type { TrustSettings } from '../c2pa/trust';
 import { concat as concatAll, fetchBytes, FetchFailure, type FetchOptions } from '../media/fetch';
 import { PlaylistError } from '../media/hls';
 import type { MediaRef } from '../media/ref';
-import type { Evidence } from '../verdict';
+import type { Basis, Evidence, FramesBasis } from '../verdict';
 import type { VideoFingerprint } from '../fingerprint/types';
 
 export interface CheckJob {
@@ -19,28 +20,43 @@ export interface CheckJob {
   maxBytes: number;
   trustVersion: string | null;
   fingerprint: boolean;
+  /** Most bytes fetched for frames when the file itself is not read whole (see lib/fingerprint/partial.ts). */
+  frameBudget?: number;
   /** For `file` references: where the page left the bytes. */
   uploadId?: string;
 }
+
+/** Frames are hashed from all the bytes in hand, or from the frames a sample table points at. */
+export type FrameInput =
+  | { kind: 'bytes'; bytes: Uint8Array; mode: 'whole' | 'prefix' }
+  | { kind: 'moov'; moov: Uint8Array; source: ByteSource; budget: number };
+
+export type FramesResult = VideoFingerprint & { basis?: FramesBasis };
 
 export interface JobDeps {
   c2pa: CheckEnv['c2pa'];
   trust: (version: string | null) => Promise<TrustSettings | undefined>;
   loadUpload?: (id: string) => Promise<Uint8Array | undefined>;
   /** Decodes frames and hashes them; throws with a readable message when it cannot. */
-  fingerprint?: (bytes: Uint8Array, mime: string, signal: AbortSignal) => Promise<VideoFingerprint>;
+  fingerprint?: (input: FrameInput, signal: AbortSignal) => Promise<FramesResult>;
   /** Resolves an HLS playlist into something fetchable (site-specific logic lives in lib/media/hls.ts). */
   resolveHls?: (url: string, fetchOpts: FetchOptions) => Promise<MediaRef>;
   fetchImpl?: typeof fetch;
   post: (stage: 'c2pa' | 'frames', evidence: Evidence) => void;
 }
 
+/** Frame budget when none is given: an unplayed video of any length costs at most about 2 MB. */
+export const DEFAULT_FRAME_BUDGET = 1536 * 1024;
+/** Frames decoded from a file already in hand (no network): the prefix limit is what bounds it. */
+const LOCAL_FRAME_BUDGET = 64 * 1024 * 1024;
+
 export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal): Promise<void> {
   const fetchOpts: FetchOptions = { maxBytes: job.maxBytes, signal, fetchImpl: deps.fetchImpl };
-  let inspected: Inspected;
-  let bytes: Uint8Array;
-  /** For streams: the remaining fragments, fetched only if frames are wanted. */
-  let frameBytes: () => Promise<Uint8Array> = async () => bytes;
+  const budget = job.frameBudget ?? DEFAULT_FRAME_BUDGET;
+  let inspected: Inspected & { basis?: Basis };
+  /** What the frame stage reads, decided by how the file was read. */
+  let frameInput: () => Promise<FrameInput | undefined>;
+  let fetched: () => number = () => 0;
   try {
     const trust = await deps.trust(job.trustVersion);
     const env: CheckEnv = { c2pa: deps.c2pa, trust };
@@ -50,27 +66,38 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
       ref = await deps.resolveHls(ref.url, fetchOpts);
     }
     switch (ref.kind) {
-      case 'url':
-        bytes = (await fetchBytes(ref.url, fetchOpts)).bytes;
-        inspected = await inspectBytes(job.source, bytes, env);
+      case 'url': {
+        const src = await openRemote(ref.url, { ...fetchOpts, maxBytes: job.maxBytes });
+        fetched = () => src.fetched;
+        const r = await inspectSource(job.source, src, env);
+        inspected = r;
+        frameInput = async () => framesFor(r, src, budget);
         break;
+      }
       case 'fragments': {
-        const init = (await fetchBytes(ref.init, fetchOpts)).bytes;
-        const fragment = (await fetchBytes(ref.fragments[0], { ...fetchOpts, maxBytes: job.maxBytes - init.length })).bytes;
+        let used = 0;
+        const get = async (u: string, cap: number) => {
+          const b = (await fetchBytes(u, { ...fetchOpts, maxBytes: cap })).bytes;
+          used += b.length;
+          return b;
+        };
+        fetched = () => used;
+        const init = await get(ref.init, job.maxBytes);
+        const fragment = await get(ref.fragments[0], job.maxBytes - init.length);
         inspected = await inspectFragments(job.source, init, fragment, env);
-        bytes = concat(init, fragment);
         const rest = ref.fragments.slice(1);
-        frameBytes = async () => {
-          // Frames come from as much of the stream as the size cap allows.
-          const parts = [bytes];
-          let size = bytes.length;
+        frameInput = async () => {
+          // Frames from the first fragments, as far as the budget reaches (never the whole stream).
+          const parts = [init, fragment];
+          let size = init.length + fragment.length;
           for (const u of rest) {
-            if (size >= job.maxBytes) break;
-            const b = (await fetchBytes(u, { ...fetchOpts, maxBytes: job.maxBytes - size })).bytes;
+            if (size >= budget) break;
+            const b = await get(u, Math.max(1, job.maxBytes - size));
             parts.push(b);
             size += b.length;
+            if (size > budget) break;
           }
-          return parts.length === 1 ? bytes : concatAll(parts);
+          return { kind: 'bytes', bytes: concatAll(parts), mode: parts.length - 1 === ref.fragments.length ? 'whole' : 'prefix' };
         };
         break;
       }
@@ -78,8 +105,9 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
         const b = job.uploadId && deps.loadUpload ? await deps.loadUpload(job.uploadId) : undefined;
         if (!b) throw new Unavailable('the chosen file is no longer available; choose it again');
         if (b.length > job.maxBytes) throw new Unavailable(`the file is larger than the ${Math.round(job.maxBytes / 1048576)} MB limit`);
-        bytes = b;
-        inspected = await inspectBytes(job.source, bytes, env);
+        const r = await inspectSource(job.source, new MemorySource(b, job.source), env, Infinity);
+        inspected = r;
+        frameInput = async () => ({ kind: 'bytes', bytes: b, mode: 'whole' });
         break;
       }
       case 'element':
@@ -89,33 +117,51 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
         throw new Unavailable('this kind of video reference cannot be checked');
     }
   } catch (err) {
+    const basis: Basis = { file: 'none', bytesRead: fetched() };
     if (err instanceof PlaylistError) {
-      deps.post('c2pa', { source: job.source, mediaError: `the stream's playlist is malformed: ${err.message}`, fingerprint: 'skipped' });
+      deps.post('c2pa', { source: job.source, mediaError: `the stream's playlist is malformed: ${err.message}`, fingerprint: 'skipped', basis });
       return;
     }
     if (err instanceof FetchFailure || err instanceof Unavailable) {
-      deps.post('c2pa', { source: job.source, unavailable: err.message, fingerprint: 'skipped' });
+      deps.post('c2pa', { source: job.source, unavailable: err.message, fingerprint: 'skipped', basis, ...(err instanceof FetchFailure ? { transient: isTransient(err) } : {}) });
       return;
     }
     throw err;
   }
 
   const wantsFrames = inspected.fingerprintable && job.fingerprint && !!deps.fingerprint;
-  const { mediaType, fingerprintable, ...evidence } = inspected;
-  deps.post('c2pa', { ...evidence, fingerprint: wantsFrames ? 'pending' : 'skipped' });
+  const { mediaType, fingerprintable, whole, layout, ...evidence } = inspected as SourceInspection;
+  void mediaType, fingerprintable, whole, layout;
+  const basis = (): Basis => ({ ...(evidence.basis ?? { file: 'part', bytesRead: 0 }), bytesRead: fetched() });
+  deps.post('c2pa', { ...evidence, basis: basis(), fingerprint: wantsFrames ? 'pending' : 'skipped' });
   if (!wantsFrames) return;
   try {
-    const fp = await deps.fingerprint!(await frameBytes(), mediaType, signal);
-    deps.post('frames', { ...evidence, frames: fp.frames, alternates: fp.alternates, fingerprint: 'done' });
+    const input = await frameInput();
+    if (!input) throw new Error('this file has no sample table to find its frames in');
+    const fp = await deps.fingerprint!(input, signal);
+    deps.post('frames', { ...evidence, frames: fp.frames, alternates: fp.alternates, fingerprint: 'done', basis: { ...basis(), frames: fp.basis } });
   } catch (err) {
-    deps.post('frames', { ...evidence, fingerprint: 'unavailable', fingerprintNote: `frames could not be decoded: ${(err as Error)?.message ?? err}` });
+    if (signal.aborted) throw err;
+    const why = err instanceof FetchFailure ? `its frames could not be fetched: ${err.message}` : `frames could not be decoded: ${(err as Error)?.message ?? err}`;
+    deps.post('frames', { ...evidence, fingerprint: 'unavailable', fingerprintNote: why, basis: basis() });
   }
+}
+
+/** Where the frame stage finds its frames after inspectSource. */
+function framesFor(r: SourceInspection, src: ByteSource, budget: number): FrameInput | undefined {
+  if (r.whole instanceof MemorySource) return { kind: 'bytes', bytes: r.whole.bytes, mode: 'whole' };
+  if (r.layout?.moov && !r.layout.fragmented) {
+    // A file read whole (signed) is decoded from memory; otherwise only the planned frames are fetched.
+    return r.whole ? { kind: 'moov', moov: r.layout.moov, source: r.whole, budget: LOCAL_FRAME_BUDGET } : { kind: 'moov', moov: r.layout.moov, source: src, budget };
+  }
+  return undefined;
+}
+
+/** Failures worth trying again later (a slow or cut link), as opposed to answers (404, too large). */
+export function isTransient(err: FetchFailure): boolean {
+  return err.kind === 'timeout' || err.kind === 'network' || err.kind === 'aborted';
 }
 
 export class Unavailable extends Error {
   override name = 'Unavailable';
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return concatAll([a, b]);
 }

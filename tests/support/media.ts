@@ -75,3 +75,37 @@ export function writeGenerated(rel: string, data: string | Buffer): string {
   writeFileSync(out, data);
   return out;
 }
+
+export interface LongVideoOptions {
+  seconds: number;
+  /** `front`: moov before mdat (fast start); `end`: ffmpeg's default, the index after the data. */
+  moov: 'front' | 'end';
+  /** Video bit rate, e.g. '2500k' (a 720p upload). */
+  bitrate?: string;
+  size?: string;
+  /** Keyframe interval in frames. */
+  gop?: number;
+}
+
+/**
+ * A long 720p clip of moving test footage with sound (ffmpeg's testsrc2 + a tone), at a real
+ * upload's bit rate, cached by its options. Long videos are what frugal checking is about.
+ */
+export async function longVideo(o: LongVideoOptions): Promise<string> {
+  const size = o.size ?? '1280x720';
+  const bitrate = o.bitrate ?? '2500k';
+  const gop = o.gop ?? 50;
+  const out = join(GENERATED, 'long', `testsrc2-${size}-${o.seconds}s-${bitrate}-g${gop}-moov-${o.moov}.mp4`);
+  if (existsSync(out)) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp.mp4`;
+  await run(
+    'ffmpeg',
+    ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-t', String(o.seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bitrate, '-g', String(gop),
+      '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', ...(o.moov === 'front' ? ['-movflags', '+faststart'] : []), tmp],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  renameSync(tmp, out);
+  return out;
+}
