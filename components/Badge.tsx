@@ -7,7 +7,7 @@ import { VerdictCard } from './VerdictCard';
  * The on-video badge: one glance (icon + word on the headline's colour), a full accessible
  * name, and the details in a panel on click (Escape or the close button closes it).
  */
-export function Badge({ verdict, highlight, onOpen }: { verdict: Verdict; highlight?: boolean; onOpen?: () => void }) {
+export function Badge({ verdict, highlight, onOpen, onCheck }: { verdict: Verdict; highlight?: boolean; onOpen?: () => void; onCheck?: () => void }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const look = LOOK[verdict.headline];
@@ -36,6 +36,8 @@ export function Badge({ verdict, highlight, onOpen }: { verdict: Verdict; highli
         onClick={(e) => {
           // The page's own click handlers (play/pause) must not see clicks on the badge.
           e.stopPropagation();
+          // A video not checked yet is checked by pressing its badge (a person's press, not the page's script).
+          if (verdict.headline === 'not-checked' && onCheck && e.isTrusted) return onCheck();
           if (!open) onOpen?.();
           setOpen(!open);
         }}
@@ -46,6 +48,11 @@ export function Badge({ verdict, highlight, onOpen }: { verdict: Verdict; highli
       {open ? (
         <div class="pl-panel" role="dialog" aria-label="Where this video came from" onClick={(e) => e.stopPropagation()}>
           <VerdictCard verdict={verdict} headingLevel={2} />
+          {verdict.headline === 'unavailable' && onCheck ? (
+            <button type="button" class="pl-close" onClick={(e) => e.isTrusted && (setOpen(false), onCheck())}>
+              Try again
+            </button>
+          ) : null}
           <button type="button" class="pl-close" onClick={() => (setOpen(false), button.current?.focus())}>
             Close
           </button>

@@ -12,12 +12,30 @@ export interface VideoReport {
   /** Per-frame id the content script gave the element ("v1", "v2", …). */
   id: string;
   ref: MediaRef;
+  /** On screen or about to be (within a screen's height of the viewport). */
   visible: boolean;
+  /** The user has played it (since it was spotted). */
+  played?: boolean;
+  /** Playing now. */
+  playing?: boolean;
+  /** Its frames can be drawn and read (same origin, blob:, or CORS): a fingerprint needs no download. */
+  readable?: boolean;
 }
 
 export type ContentToBackground =
   /** The complete list of videos of the sending frame (replaces the previous one). */
-  | { type: 'videos'; videos: VideoReport[]; pageUrl: string; badges: boolean };
+  | { type: 'videos'; videos: VideoReport[]; pageUrl: string; badges: boolean; saveData?: boolean };
+
+/** The user asked to check one of the frame's videos (a trusted click on its badge). */
+export interface CheckVideoRequest {
+  type: 'check-video';
+  videoId: string;
+}
+
+export function parseCheckVideo(msg: unknown): CheckVideoRequest | undefined {
+  if (!isObj(msg) || msg.type !== 'check-video' || typeof msg.videoId !== 'string' || !/^[a-z0-9-]{1,32}$/i.test(msg.videoId)) return undefined;
+  return { type: 'check-video', videoId: msg.videoId };
+}
 
 // ── element frames (issue 5): frames sampled from a blob: video element ──────────────────
 /**
@@ -30,6 +48,8 @@ export interface ElementFramesReport {
   type: 'element-frames';
   videoId: string;
   src: string;
+  /** For a video with a fetchable address: the key the background gave it (frames seen while it played). */
+  key?: string;
   frames: { t: number; pdq: string; quality: number }[];
   /** The frames could not be read: a cross-origin video without CORS taints the canvas. */
   problem?: 'cross-origin';
@@ -41,7 +61,9 @@ export const MAX_ELEMENT_FRAMES = 120;
 export function parseElementFrames(msg: unknown): ElementFramesReport | undefined {
   if (!isObj(msg) || msg.type !== 'element-frames') return undefined;
   if (typeof msg.videoId !== 'string' || !/^[a-z0-9-]{1,32}$/i.test(msg.videoId)) return undefined;
-  if (typeof msg.src !== 'string' || !msg.src.startsWith('blob:') || msg.src.length > 8192) return undefined;
+  if (typeof msg.src !== 'string' || msg.src.length > 8192) return undefined;
+  if (msg.key !== undefined && (typeof msg.key !== 'string' || msg.key.length > 20000)) return undefined;
+  if (msg.key === undefined && !msg.src.startsWith('blob:')) return undefined;
   if (!Array.isArray(msg.frames) || msg.frames.length > MAX_ELEMENT_FRAMES) return undefined;
   if (msg.problem !== undefined && msg.problem !== 'cross-origin') return undefined;
   const frames: ElementFramesReport['frames'] = [];
@@ -53,7 +75,7 @@ export function parseElementFrames(msg: unknown): ElementFramesReport | undefine
     if (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 0 || quality > 100) return undefined;
     frames.push({ t, pdq, quality });
   }
-  return { type: 'element-frames', videoId: msg.videoId, src: msg.src, frames, ...(msg.problem ? { problem: msg.problem } : {}) };
+  return { type: 'element-frames', videoId: msg.videoId, src: msg.src, ...(msg.key ? { key: msg.key as string } : {}), frames, ...(msg.problem ? { problem: msg.problem } : {}) };
 }
 // ── end element frames ─────────────────────────────────────────────────────────────────────
 
@@ -122,18 +144,20 @@ const MAX_REASON = 300;
 /** Validates a content script's report; anything malformed is dropped, not repaired. */
 export function parseContentMessage(msg: unknown): ContentToBackground | undefined {
   if (!isObj(msg) || msg.type !== 'videos') return undefined;
-  if (!Array.isArray(msg.videos) || msg.videos.length > MAX_VIDEOS_PER_FRAME) return undefined;
+  if (!Array.isArray(msg.videos)) return undefined;
   if (typeof msg.pageUrl !== 'string' || msg.pageUrl.length > 8192) return undefined;
   const videos: VideoReport[] = [];
   const seen = new Set<string>();
-  for (const v of msg.videos) {
+  // A frame with more videos than that is truncated, never rejected: hundreds of empty videos must not hide a real one
+  // (the content script puts videos that can be checked and are on screen first).
+  for (const v of msg.videos.slice(0, MAX_VIDEOS_PER_FRAME)) {
     if (!isObj(v) || typeof v.id !== 'string' || !/^[a-z0-9-]{1,32}$/i.test(v.id) || v.id.length > MAX_ID || seen.has(v.id)) return undefined;
     const ref = parseRef(v.ref);
     if (!ref) return undefined;
     seen.add(v.id);
-    videos.push({ id: v.id, ref, visible: v.visible === true });
+    videos.push({ id: v.id, ref, visible: v.visible === true, played: v.played === true, playing: v.playing === true, readable: v.readable === true });
   }
-  return { type: 'videos', videos, pageUrl: msg.pageUrl, badges: msg.badges !== false };
+  return { type: 'videos', videos, pageUrl: msg.pageUrl, badges: msg.badges !== false, saveData: msg.saveData === true };
 }
 
 /** A media reference from an untrusted context: only the shapes we know, only http(s) addresses. */

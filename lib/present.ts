@@ -27,6 +27,7 @@ export const LOOK: Record<Headline, HeadlineLook> = {
   unavailable: { word: 'N/A', title: 'Could not be checked', icon: '⊘', color: '#57534e' },
   error: { word: 'Error', title: 'Could not be read', icon: '!', color: '#9f1239' },
   checking: { word: 'Checking', title: 'Checking…', icon: '…', color: '#374151' },
+  'not-checked': { word: 'Check', title: 'Not checked (click to check)', icon: '◌', color: '#334155' },
 };
 
 /** The accessible name: the headline in words, with its key evidence. */
@@ -53,6 +54,8 @@ export function accessibleName(v: Verdict): string {
       return `Error reading this video: ${v.reason ?? 'unknown error'}`;
     case 'checking':
       return 'Checking where this video came from…';
+    case 'not-checked':
+      return `Not checked yet: ${v.reason ?? 'waiting'}. Press to check this video`;
   }
 }
 

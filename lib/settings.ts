@@ -2,7 +2,15 @@
 import { DEFAULT_TRUST_SOURCES, type TrustSource } from './c2pa/trust';
 import { DEFAULT_MAX_BYTES } from './media/fetch';
 
+/**
+ * What gets checked without being asked: `visible`, every video on screen or about to be;
+ * `played`, only videos the user plays; `manual`, only when the user asks (badge or popup).
+ */
+export type CheckMode = 'visible' | 'played' | 'manual';
+export const CHECK_MODES: readonly CheckMode[] = ['visible', 'played', 'manual'];
+
 export interface Settings {
+  checkMode: CheckMode;
   /** Largest video the extension downloads to check. */
   maxBytes: number;
   /** Checks running at once. */
@@ -20,6 +28,7 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
+  checkMode: 'visible',
   maxBytes: DEFAULT_MAX_BYTES,
   concurrency: 2,
   trustSources: DEFAULT_TRUST_SOURCES.map((s) => ({ ...s })),
@@ -42,6 +51,7 @@ export function sanitizeSettings(raw: unknown): Settings {
       })
     : DEFAULT_SETTINGS.trustSources;
   return {
+    checkMode: CHECK_MODES.includes(r.checkMode as CheckMode) ? (r.checkMode as CheckMode) : DEFAULT_SETTINGS.checkMode,
     maxBytes: clamp(r.maxBytes, 1024 * 1024, 4 * 1024 * 1024 * 1024, DEFAULT_SETTINGS.maxBytes),
     concurrency: clamp(r.concurrency, 1, 6, DEFAULT_SETTINGS.concurrency),
     trustSources: sources,

@@ -14,7 +14,9 @@ export type Headline =
   | 'no-credentials'
   | 'unavailable'
   | 'error'
-  | 'checking';
+  | 'checking'
+  /** Not checked on purpose (the data-use setting, Data Saver, not on screen yet): nothing was fetched. */
+  | 'not-checked';
 
 export const HEADLINES: readonly Headline[] = [
   'ai-declared',
@@ -26,6 +28,7 @@ export const HEADLINES: readonly Headline[] = [
   'unavailable',
   'error',
   'checking',
+  'not-checked',
 ];
 
 /** Headlines that count towards the toolbar number. */
@@ -199,6 +202,8 @@ export interface Evidence {
   mediaError?: string;
   /** Still running; the C2PA part has not arrived. */
   checking?: boolean;
+  /** Not checked on purpose, and why (in words). */
+  notChecked?: string;
   basis?: Basis;
   checkedAt?: string;
 }
@@ -219,6 +224,7 @@ export function decideVerdict(e: Evidence): Verdict {
   } satisfies Omit<Verdict, 'headline' | 'summary'>;
 
   if (e.checking) return { ...base, headline: 'checking', summary: 'Checking this video…' };
+  if (e.notChecked) return { ...base, headline: 'not-checked', reason: e.notChecked, summary: `Not checked: ${e.notChecked}. Nothing was downloaded.` };
   if (e.unavailable && !matches.length) {
     return { ...base, headline: 'unavailable', reason: e.unavailable, summary: `Could not check this video: ${e.unavailable}` };
   }

@@ -8,7 +8,7 @@ import { pruneCache } from '../../lib/background/cache';
 import * as lists from '../../lib/background/list-actions';
 import { ListStore } from '../../lib/lists/store';
 import { platformFetch } from '../../lib/lists/updater';
-import { parseContentMessage, parseElementFrames, parsePageMessage, senderKind, type CheckResultMessage, type PageToBackground } from '../../lib/messages';
+import { parseCheckVideo, parseContentMessage, parseElementFrames, parsePageMessage, senderKind, type CheckResultMessage, type PageToBackground } from '../../lib/messages';
 import { sanitizeSettings, type Settings } from '../../lib/settings';
 import { refSource } from '../../lib/media/ref';
 import { createWorkerHost } from './worker-host';
@@ -76,6 +76,8 @@ export default defineBackground({
         if (msg) return ready.then((s) => s.onVideos(sender.tab!.id!, sender.frameId!, msg));
         const frames = parseElementFrames(raw);
         if (frames) return ready.then((s) => s.onElementFrames(sender.tab!.id!, sender.frameId!, frames));
+        const ask = parseCheckVideo(raw);
+        if (ask) return ready.then((s) => s.onCheckVideo(sender.tab!.id!, sender.frameId!, ask.videoId));
         return;
       }
       if (kind === 'worker-host') {
@@ -110,7 +112,7 @@ export default defineBackground({
           s.recheck(msg.key);
           return { ok: true };
         case 'stats':
-          return { ...s.queue.size, peakRunning: s.queue.peakRunning };
+          return { ...s.queue.size, peakRunning: s.queue.peakRunning, cancels: s.cancels };
         case 'trust-status':
           return trustReport();
         case 'trust-update-now':

@@ -2,6 +2,11 @@
  * The check queue: de-duplicates by media key, runs at most `concurrency` checks at once,
  * visible videos first, and never lets a check hold its slot forever (a deadline frees it
  * and reports the check as failed, so no badge stays on "checking").
+ *
+ * Fairness: jobs belong to a group (the tab that asked). Among equal priorities the group with
+ * the fewest running checks goes first, and a group with nothing running may start one check
+ * beyond `concurrency` (up to FAIR_EXTRA more), so a new tab is checked at once whatever
+ * another tab holds.
  */
 
 export interface Job<T> {
@@ -9,7 +14,12 @@ export interface Job<T> {
   payload: T;
   priority: number;
   enqueuedAt: number;
+  /** Who asked (a tab id); undefined for the extension's own pages. */
+  group?: number;
 }
+
+/** Extra slots a group with nothing running may use when others fill the normal ones. */
+export const FAIR_EXTRA = 2;
 
 export interface QueueOptions<T> {
   concurrency: number;
@@ -37,7 +47,7 @@ export class CheckQueue<T> {
   }
 
   /** Adds a job unless one with the same key is waiting or running; raises its priority if asked. */
-  enqueue(key: string, payload: T, priority = 0): boolean {
+  enqueue(key: string, payload: T, priority = 0, group?: number): boolean {
     if (this.running.has(key)) return false;
     const existing = this.waiting.find((j) => j.key === key);
     if (existing) {
@@ -48,7 +58,7 @@ export class CheckQueue<T> {
       }
       return false;
     }
-    this.waiting.push({ key, payload, priority, enqueuedAt: (this.opts.now ?? Date.now)() + this.seq++ * 1e-6 });
+    this.waiting.push({ key, payload, priority, group, enqueuedAt: (this.opts.now ?? Date.now)() + this.seq++ * 1e-6 });
     this.sort();
     this.changed();
     this.pump();
@@ -57,6 +67,11 @@ export class CheckQueue<T> {
 
   has(key: string): boolean {
     return this.running.has(key) || this.waiting.some((j) => j.key === key);
+  }
+
+  /** Keys waiting or running. */
+  keys(): string[] {
+    return [...this.running.keys(), ...this.waiting.map((j) => j.key)];
   }
 
   cancel(key: string): void {
@@ -78,9 +93,32 @@ export class CheckQueue<T> {
     this.opts.onChange?.([...this.waiting], [...this.running.values()].map((r) => r.job));
   }
 
+  private runningIn(group: number | undefined): number {
+    let n = 0;
+    for (const r of this.running.values()) if (r.job.group === group) n++;
+    return n;
+  }
+
+  /** The next job to start, or undefined when every slot it may use is taken. */
+  private next(): Job<T> | undefined {
+    if (!this.waiting.length) return undefined;
+    const top = this.waiting[0].priority;
+    // Among the highest priority, the least-served group first (waiting is sorted by priority, then age).
+    let best = -1;
+    let bestLoad = Infinity;
+    for (let i = 0; i < this.waiting.length && this.waiting[i].priority === top; i++) {
+      const load = this.runningIn(this.waiting[i].group);
+      if (load < bestLoad) (best = i), (bestLoad = load);
+    }
+    if (this.running.size < this.opts.concurrency) return this.waiting.splice(best, 1)[0];
+    if (this.running.size >= this.opts.concurrency + FAIR_EXTRA) return undefined;
+    // All normal slots taken: a group with nothing running may still start one (any priority).
+    const starved = this.waiting.findIndex((j) => this.runningIn(j.group) === 0);
+    return starved < 0 ? undefined : this.waiting.splice(starved, 1)[0];
+  }
+
   private pump(): void {
-    while (this.running.size < this.opts.concurrency && this.waiting.length) {
-      const job = this.waiting.shift()!;
+    for (let job = this.next(); job; job = this.next()) {
       const ctl = new AbortController();
       this.running.set(job.key, { job, ctl });
       this.peakRunning = Math.max(this.peakRunning, this.running.size);

@@ -9,6 +9,9 @@ export interface RegisteredVideo {
   key: string;
   ref: MediaRef;
   visible: boolean;
+  played?: boolean;
+  playing?: boolean;
+  readable?: boolean;
   /** Report order, so the popup lists videos in page order. */
   order: number;
 }

@@ -58,6 +58,14 @@ export class Service {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames sampled from blob: video elements, by key (see onElementFrames). */
   private sampled = new Map<string, Pick<ElementFramesReport, 'frames' | 'problem'>>();
+  /** Keys the user asked to check (badge, popup): checked whatever the data-use setting. */
+  private requested = new Set<string>();
+  /** Keys whose check was cancelled: late results from the worker are dropped. */
+  private cancelled = new Set<string>();
+  /** Keys playing with readable frames when queued: fingerprinted from the element, not the file. */
+  private elementSourced = new Set<string>();
+  /** Checks cancelled because their video left (stats, tests, benchmark). */
+  cancels = 0;
 
   constructor(
     private platform: Platform,
@@ -84,33 +92,97 @@ export class Service {
 
   /** A content script's report of its frame's videos. */
   async onVideos(tabId: number, frameId: number, msg: ContentToBackground): Promise<VideosAck> {
-    const videos = msg.videos.map((v) => ({ videoId: v.id, key: mediaKey(v.ref), ref: v.ref, visible: v.visible }));
+    const videos = msg.videos.map((v) => ({ videoId: v.id, key: mediaKey(v.ref), ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: v.readable }));
     this.registry.setFrame(tabId, frameId, msg.pageUrl, msg.badges, videos);
     // At once, not debounced: a service worker stopped right after a report must still know the tab's videos.
     void this.platform.saveSession(this.sessionState());
+    this.cancelOrphans();
     const ack: VideosAck = { keys: {}, verdicts: {}, sampleFrames: this.settings().fingerprint };
     for (const v of videos) {
       ack.keys[v.videoId] = v.key;
       const known = await this.known(v.key);
-      if (known) ack.verdicts[v.key] = known;
-      if (!known || known.headline === 'checking') {
-        this.enqueue(v.key, v.ref, refSource(v.ref), v.visible ? 2 : 1);
-        ack.verdicts[v.key] = this.verdicts.get(v.key) ?? this.checking(v.ref);
+      if (known && known.headline !== 'checking' && known.headline !== 'not-checked') {
+        ack.verdicts[v.key] = known;
+        continue;
       }
+      const skip = this.notWanted(v, msg.saveData === true);
+      if (skip && !this.queue.has(v.key)) {
+        const verdict = this.notCheckedVerdict(v.ref, skip);
+        this.verdicts.set(v.key, verdict);
+        ack.verdicts[v.key] = verdict;
+        continue;
+      }
+      if (v.playing && v.readable) this.elementSourced.add(v.key);
+      this.enqueue(v.key, v.ref, refSource(v.ref), v.played ? 3 : v.visible ? 2 : 1, undefined, tabId);
+      ack.verdicts[v.key] = this.verdicts.get(v.key) ?? this.checking(v.ref);
     }
     this.updateToolbar(tabId);
     return ack;
   }
 
+  /**
+   * Why a video is not checked without being asked (the user's data-use setting, Data Saver,
+   * not on screen yet), or undefined when it is. Asked-for videos are always checked.
+   */
+  private notWanted(v: { key: string; visible: boolean; played?: boolean }, saveData: boolean): string | undefined {
+    if (this.requested.has(v.key)) return undefined;
+    const mode = this.settings().checkMode;
+    if (mode === 'manual') return 'you chose to check videos only when you ask';
+    if (mode === 'played' || saveData) {
+      if (v.played) return undefined;
+      return mode === 'played' ? 'you chose to check only videos you play' : 'the browser asks to save data (Data Saver), so only videos you play are checked';
+    }
+    return v.visible || v.played ? undefined : 'it has not been on screen yet';
+  }
+
+  private notCheckedVerdict(ref: MediaRef, why: string): Verdict {
+    return decideVerdict({ source: refSource(ref), notChecked: why, checkedAt: new Date(this.platform.now()).toISOString() });
+  }
+
+  /** The user pressed a video's badge: check it now (also a retry after a failed download). */
+  onCheckVideo(tabId: number, frameId: number, videoId: string): { ok: boolean } {
+    const v = this.registry.tabVideos(tabId).find((x) => x.frameId === frameId && x.videoId === videoId);
+    if (!v) return { ok: false };
+    const h = this.verdicts.get(v.key)?.headline;
+    if (h && h !== 'not-checked' && h !== 'unavailable') return { ok: false }; // nothing to do: checking or decided
+    this.requested.add(v.key);
+    this.verdicts.delete(v.key);
+    this.enqueue(v.key, v.ref, refSource(v.ref), 5, undefined, tabId);
+    this.push(v.key, this.verdicts.get(v.key)!);
+    return { ok: true };
+  }
+
   onFrameGone(tabId: number, frameId: number): void {
     this.registry.removeFrame(tabId, frameId);
+    this.cancelOrphans();
     this.updateToolbar(tabId);
     this.scheduleSave();
   }
 
   onTabClosed(tabId: number): void {
     this.registry.removeTab(tabId);
+    this.cancelOrphans();
     this.scheduleSave();
+  }
+
+  /**
+   * A check whose video is on no page any more (removed, frame navigated, tab closed) and that no
+   * lookup waits for is cancelled at once: its downloads stop, and it starts afresh if it comes back.
+   */
+  private cancelOrphans(): void {
+    const shown = new Set<string>();
+    for (const t of this.registry.tabIds()) for (const v of this.registry.tabVideos(t)) shown.add(v.key);
+    for (const key of this.queue.keys()) {
+      if (shown.has(key) || this.waiters.has(key)) continue;
+      this.cancelled.add(key);
+      this.queue.cancel(key);
+      const p = this.inflight.get(key);
+      this.inflight.delete(key);
+      p?.resolve();
+      this.jobs.delete(key);
+      if (this.verdicts.get(key)?.headline === 'checking') this.verdicts.delete(key);
+      this.cancels++;
+    }
   }
 
   async tabVideos(tabId: number): Promise<TabVideo[]> {
@@ -137,6 +209,7 @@ export class Service {
 
   /** Forget what we know about a key and check it again. */
   recheck(key: string): void {
+    this.requested.add(key);
     const job = this.jobs.get(key);
     const v = this.verdicts.get(key);
     this.verdicts.delete(key);
@@ -158,6 +231,7 @@ export class Service {
 
   /** A stage result from the worker context. */
   async onResult(key: string, stage: 'c2pa' | 'frames' | 'failed' | 'lost', evidence: Evidence): Promise<void> {
+    if (this.cancelled.has(key) && !this.inflight.has(key)) return; // its video left; what it found is not wanted
     const p = this.inflight.get(key);
     if (stage === 'lost') {
       // The worker context died mid-check: run it again once, then give up with the reason.
@@ -193,23 +267,49 @@ export class Service {
    */
   async onElementFrames(tabId: number, frameId: number, msg: ElementFramesReport): Promise<{ ok: boolean }> {
     const v = this.registry.tabVideos(tabId).find((x) => x.frameId === frameId && x.videoId === msg.videoId);
-    if (!v || v.ref.kind !== 'unresolvable' || v.ref.url !== msg.src || !this.settings().fingerprint) return { ok: false };
+    if (!v || !this.settings().fingerprint) return { ok: false };
+    const blob = v.ref.kind === 'unresolvable' && v.ref.url === msg.src;
+    if (!blob && msg.key !== v.key) return { ok: false };
     this.sampled.delete(v.key);
     this.sampled.set(v.key, { frames: msg.frames, problem: msg.problem });
     // Blob addresses are per page load: keep the latest few hundred videos' frames, not a session's worth.
     if (this.sampled.size > MAX_SAMPLED_VIDEOS) this.sampled.delete(this.sampled.keys().next().value!);
-    await this.publish(v.key, { source: refSource(v.ref), unavailable: v.ref.reason }, false);
+    if (blob) await this.publish(v.key, { source: refSource(v.ref), unavailable: (v.ref as { reason: string }).reason }, false);
+    else {
+      const e = this.evidence.get(v.key);
+      if (e) await this.publish(v.key, e, false);
+    }
     return { ok: true };
   }
 
-  /** An unavailable check of a sampled blob: video carries the sampled frames (whichever arrives last). */
+  /**
+   * Frames seen while the video played stand in for (or add to) frames read from the file: an
+   * unavailable blob: video gets its only fingerprint this way, and a file read in part gets
+   * more seconds without another byte downloaded.
+   */
   private withSampledFrames(key: string, e: Evidence): Evidence {
     const s = this.sampled.get(key);
-    if (!s || !e.unavailable || e.frames?.length) return e;
-    if (s.problem === 'cross-origin') {
-      return { ...e, fingerprint: 'unavailable', fingerprintNote: 'its frames cannot be read either: the video comes from another site that does not allow it (CORS)' };
+    if (!s) {
+      if (this.elementSourced.has(key) && e.fingerprint === 'skipped' && !e.unavailable && !e.mediaError) {
+        return { ...e, fingerprint: 'pending', fingerprintNote: 'frames are taken from the video while it plays' };
+      }
+      return e;
     }
-    return { ...e, frames: s.frames, fingerprint: 'done' };
+    if (s.problem === 'cross-origin') {
+      if (e.frames?.length) return e;
+      return { ...e, fingerprint: 'unavailable', fingerprintNote: e.unavailable ? 'its frames cannot be read either: the video comes from another site that does not allow it (CORS)' : "the playing video's frames cannot be read (another site's video without CORS)" };
+    }
+    if (e.frames?.length && e.basis?.frames?.mode === 'whole') return e;
+    const fromFile = e.frames?.length ? e.frames.length : 0;
+    if (fromFile >= s.frames.length) return e;
+    const seconds = s.frames.reduce((m, f) => Math.max(m, f.t), 0) + 1;
+    return {
+      ...e,
+      frames: s.frames,
+      alternates: undefined,
+      fingerprint: s.frames.length ? 'done' : e.fingerprint,
+      basis: { ...(e.basis ?? { file: 'none', bytesRead: 0 }), frames: { from: 'element', mode: 'playing', seconds, count: s.frames.length } },
+    };
   }
   // ── end element frames ────────────────────────────────────────────────────────────────
 
@@ -229,7 +329,8 @@ export class Service {
     // Show it first, store it after: the badge must not wait for IndexedDB.
     this.push(key, verdict);
     if (verdict.fingerprint !== 'pending') this.wake(key, verdict);
-    if (store && verdict.headline !== 'checking') {
+    // A slow or cut link is no answer: it is shown (with a retry), never cached for a day.
+    if (store && verdict.headline !== 'checking' && !evidence.transient) {
       await putCached({ key, verdict, evidence, storedAt: this.platform.now(), trustVersion: this.trust().version }).catch(() => {});
     }
   }
@@ -283,10 +384,12 @@ export class Service {
     return decideVerdict({ source: refSource(ref), checking: true, checkedAt: new Date(this.platform.now()).toISOString() });
   }
 
-  private enqueue(key: string, ref: MediaRef, source: string, priority: number, uploadId?: string): void {
+  private enqueue(key: string, ref: MediaRef, source: string, priority: number, uploadId?: string, tabId?: number): void {
+    this.cancelled.delete(key);
     this.jobs.set(key, { ref, source, uploadId });
-    if (!this.verdicts.has(key)) this.verdicts.set(key, this.checking(ref));
-    this.queue.enqueue(key, { ref, source, uploadId }, priority);
+    const current = this.verdicts.get(key);
+    if (!current || current.headline === 'not-checked') this.verdicts.set(key, this.checking(ref));
+    this.queue.enqueue(key, { ref, source, uploadId }, priority, tabId);
   }
 
   private runJob(job: Job<{ ref: MediaRef; source: string; uploadId?: string }>, signal: AbortSignal): Promise<void> {
@@ -301,7 +404,8 @@ export class Service {
         source: job.payload.source,
         maxBytes: s.maxBytes,
         trustVersion: this.trust().version,
-        fingerprint: wantsFrames,
+        // A playing video with readable frames is fingerprinted from the element: no bytes for frames.
+        fingerprint: wantsFrames && !this.elementSourced.has(job.key),
         uploadId: job.payload.uploadId,
       });
     });

@@ -44,6 +44,8 @@ export class BadgeLayer {
   constructor(
     private doc: Document,
     private css: string,
+    /** The user pressed a badge that offers a check (not checked yet, or a failed download). */
+    private onCheck?: (id: string) => void,
   ) {
     try {
       this.sheet = new CSSStyleSheet();
@@ -167,7 +169,7 @@ export class BadgeLayer {
     this.drawn.set(m, m.verdict);
     // An opened panel must paint above the other badges: its host moves to the end of <html>.
     const raise = () => this.doc.documentElement.appendChild(m.host);
-    render(<Badge verdict={m.verdict} highlight={Date.now() < m.highlightUntil} onOpen={raise} />, m.root.lastElementChild as HTMLElement);
+    render(<Badge verdict={m.verdict} highlight={Date.now() < m.highlightUntil} onOpen={raise} onCheck={this.onCheck && (() => this.onCheck!(m.id))} />, m.root.lastElementChild as HTMLElement);
   }
 
   private ensureTimer(): void {

@@ -53,9 +53,14 @@ export class ElementSampler {
 
   constructor(
     private video: HTMLVideoElement,
-    /** The blob address being sampled (the element's source when sampling began). */
+    /** The address being sampled (the element's source when sampling began). */
     readonly src: string,
     private report: FramesReport,
+    /**
+     * Only frames the page's element shows while it plays: for a video with a real address,
+     * opening it again would download it again.
+     */
+    private playbackOnly = false,
   ) {}
 
   start(): void {
@@ -76,7 +81,7 @@ export class ElementSampler {
 
   private async begin(): Promise<void> {
     if (this.stopped) return;
-    if (await this.sampleCopy()) return;
+    if (!this.playbackOnly && (await this.sampleCopy())) return;
     if (!this.stopped) this.samplePlayback();
   }
 

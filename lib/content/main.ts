@@ -31,10 +31,35 @@ const REPORT_DELAY_MS = 0;
 /** How often a frame whose videos still wait for a verdict reports them again. */
 const RESEND_MS = 5000;
 
+/** Whether the browser asks pages to save data (Data Saver, a metered connection). */
+function saveData(win: Window): boolean {
+  return (win.navigator as Navigator & { connection?: { saveData?: boolean } }).connection?.saveData === true;
+}
+
+/**
+ * Whether a video's frames can be drawn and read here: a same-origin, blob: or data: source,
+ * or one asked for with CORS. Other sites' videos taint the canvas.
+ */
+export function framesReadable(el: HTMLVideoElement, win: Window): boolean {
+  const src = el.currentSrc || el.src;
+  if (!src) return false;
+  if (src.startsWith('blob:') || src.startsWith('data:')) return true;
+  try {
+    return new URL(src, win.location.href).origin === win.location.origin || el.crossOrigin !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** Report order: videos with an address and on screen first. */
+function rank(v: SpottedVideo): number {
+  return (v.ref.kind === 'unresolvable' ? 0 : 2) + (v.visible ? 1 : 0) + (v.played ? 4 : 0);
+}
+
 export async function runContent(doc: Document, deps: ContentDeps): Promise<() => void> {
   const win = doc.defaultView!;
   const adapter = adapterFor(win.location.hostname);
-  const layer = new BadgeLayer(doc, deps.css);
+  const layer = new BadgeLayer(doc, deps.css, (id) => void deps.send({ type: 'check-video', videoId: id }).catch(() => {}));
   const keyById = new Map<string, string>();
   const verdictByKey = new Map<string, Verdict>();
   let badges = pageAllowsBadges(doc) && (await deps.badgesEnabled());
@@ -62,12 +87,17 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
         type: 'videos',
         pageUrl: win.location.href,
         badges,
-        videos: videos.map((v) => ({ id: v.id, ref: v.ref, visible: v.visible })),
+        saveData: saveData(win),
+        // Checkable videos on screen first: a frame's report is cut at 500, never rejected.
+        videos: [...videos]
+          .sort((a, b) => rank(b) - rank(a))
+          .map((v) => ({ id: v.id, ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: framesReadable(v.el, win) })),
       })) as VideosAck | undefined;
     } catch {
       return; // the extension was reloaded or is starting; the next change reports again
     }
     if (!ack || stopped) return;
+    keyById.clear();
     for (const [id, key] of Object.entries(ack.keys)) keyById.set(id, key);
     for (const [key, verdict] of Object.entries(ack.verdicts)) verdictByKey.set(key, verdict);
     for (const v of spotter.list()) draw(v);
@@ -83,14 +113,22 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     const current = new Set<string>();
     for (const v of spotter.list()) {
       const blob = sampleFrames && v.ref.kind === 'unresolvable' && v.ref.url?.startsWith('blob:') ? v.ref.url : undefined;
+      // A video with an address that plays with readable frames: frames seen while it plays, no download.
+      const key = keyById.get(v.id);
+      const played = !blob && sampleFrames && v.played && key && framesReadable(v.el, win) ? v.el.currentSrc || v.el.src : undefined;
+      const src = blob ?? played;
       const running = samplers.get(v.id);
-      if (running && running.src !== blob) {
+      if (running && running.src !== src) {
         running.stop();
         samplers.delete(v.id);
       }
-      if (blob && !samplers.has(v.id)) {
-        const sampler = new ElementSampler(v.el, blob, (frames, problem) =>
-          void deps.send({ type: 'element-frames', videoId: v.id, src: blob, frames, ...(problem ? { problem } : {}) }).catch(() => {}),
+      if (src && !samplers.has(v.id)) {
+        const sampler = new ElementSampler(
+          v.el,
+          src,
+          (frames, problem) =>
+            void deps.send({ type: 'element-frames', videoId: v.id, src, ...(blob ? {} : { key }), frames, ...(problem ? { problem } : {}) }).catch(() => {}),
+          !blob,
         );
         samplers.set(v.id, sampler);
         sampler.start();
@@ -146,6 +184,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   const resend = setInterval(() => {
     if (stopped) return;
     const waiting = spotter.list().some((v) => {
+      // Not checked on purpose is settled; only a check that may have lost its answer is asked again.
       const key = keyById.get(v.id);
       return !key || !verdictByKey.has(key) || verdictByKey.get(key)!.headline === 'checking';
     });

@@ -10,11 +10,19 @@ export interface SpottedVideo {
   id: string;
   el: HTMLVideoElement;
   ref: MediaRef;
+  /** On screen or within a screen's height of it (about to be). */
   visible: boolean;
+  /** Has played since it was spotted. */
+  played: boolean;
+  playing: boolean;
 }
+
+/** "About to be on screen": a screen's height above and below the viewport. */
+const NEAR_SCREEN = '100% 0px 100% 0px';
 
 const NO_SOURCE: MediaRef = { kind: 'unresolvable', reason: 'the video has no address yet' };
 const MEDIA_EVENTS = ['loadstart', 'emptied', 'durationchange'] as const;
+const PLAY_EVENTS = ['playing', 'pause', 'ended', 'emptied'] as const;
 
 export class Spotter {
   private videos = new Map<HTMLVideoElement, SpottedVideo>();
@@ -43,7 +51,7 @@ export class Spotter {
           this.markDirty();
         }
       }
-    });
+    }, { rootMargin: NEAR_SCREEN });
   }
 
   start(): void {
@@ -119,11 +127,13 @@ export class Spotter {
 
   private track(el: HTMLVideoElement): void {
     if (this.videos.has(el)) return;
-    const v: SpottedVideo = { id: `v${++this.seq}`, el, ref: this.resolve(el), visible: false };
+    const playing = !el.paused && !el.ended && el.readyState > 2;
+    const v: SpottedVideo = { id: `v${++this.seq}`, el, ref: this.resolve(el), visible: false, played: playing, playing };
     this.videos.set(el, v);
     this.byId.set(v.id, v);
     this.io.observe(el);
     for (const ev of MEDIA_EVENTS) el.addEventListener(ev, this.onMediaEvent);
+    for (const ev of PLAY_EVENTS) el.addEventListener(ev, this.onPlayEvent);
     this.markDirty();
   }
 
@@ -132,10 +142,22 @@ export class Spotter {
     this.byId.delete(v.id);
     this.io.unobserve(v.el);
     for (const ev of MEDIA_EVENTS) v.el.removeEventListener(ev, this.onMediaEvent);
+    for (const ev of PLAY_EVENTS) v.el.removeEventListener(ev, this.onPlayEvent);
     this.markDirty();
   }
 
   private onMediaEvent = (e: Event) => this.refresh(e.target as HTMLVideoElement);
+
+  /** Playing or not: the data-use setting checks played videos, and a playing one gives frames for free. */
+  private onPlayEvent = (e: Event) => {
+    const v = this.videos.get(e.target as HTMLVideoElement);
+    if (!v) return;
+    const playing = e.type === 'playing';
+    if (v.playing === playing && (v.played || !playing)) return;
+    v.playing = playing;
+    v.played ||= playing;
+    this.markDirty();
+  };
 
   private refresh(el: HTMLVideoElement): void {
     const v = this.videos.get(el);
@@ -143,6 +165,7 @@ export class Spotter {
     const ref = this.resolve(el);
     if (mediaKey(ref) !== mediaKey(v.ref)) {
       v.ref = ref;
+      v.played = v.playing; // another video now: what was played before was not this one
       this.markDirty();
     }
   }

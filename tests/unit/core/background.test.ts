@@ -190,3 +190,134 @@ describe('Service.rematchAll', () => {
     expect(calls).toBe(3);
   });
 });
+
+describe('cost follows attention (issue 9)', () => {
+  const trust = { settings: undefined, version: null };
+  const video = (id: string, url: string, o: { visible?: boolean; played?: boolean; playing?: boolean; readable?: boolean } = {}) => ({
+    id,
+    ref: { kind: 'url' as const, url },
+    visible: o.visible ?? true,
+    played: o.played ?? false,
+    playing: o.playing ?? false,
+    readable: o.readable ?? false,
+  });
+  const report = (videos: ReturnType<typeof video>[], saveData = false) => ({ type: 'videos' as const, pageUrl: 'https://page/', badges: true, saveData, videos });
+
+  it('a video that leaves the page cancels its check at once; a closed tab cancels all of its checks', async () => {
+    const f = fakePlatform();
+    const cancelled: string[] = [];
+    f.platform.cancelJob = (k) => cancelled.push(k);
+    const s = new Service(f.platform, () => sanitizeSettings({ concurrency: 2 }), () => trust);
+    const a = `https://cdn/${Math.random()}.mp4`;
+    const b = `https://cdn/${Math.random()}.mp4`;
+    await s.onVideos(1, 0, report([video('v1', a), video('v2', b)]));
+    expect(f.jobs.length).toBe(2);
+    await s.onVideos(1, 0, report([video('v2', b)])); // v1 removed from the page
+    expect(cancelled).toEqual([f.jobs[0].key]);
+    await tick();
+    expect(s.queue.size.running).toBe(1);
+    // What the worker still sends for the cancelled check is dropped, and nothing is cached.
+    await s.onResult(f.jobs[0].key, 'c2pa', { source: a, unavailable: 'the check was cancelled', fingerprint: 'skipped' });
+    expect(f.sent.filter((m) => m.msg.key === f.jobs[0].key && m.msg.type === 'verdict')).toEqual([]);
+    s.onTabClosed(1);
+    expect(cancelled).toEqual([f.jobs[0].key, f.jobs[1].key]);
+    await tick();
+    expect(s.queue.size).toEqual({ waiting: 0, running: 0 });
+    // Back on a page: checked afresh.
+    await s.onVideos(2, 0, report([video('v1', a)]));
+    expect(f.jobs.at(-1)!.key).toBe(f.jobs[0].key);
+  });
+
+  it('the data-use setting: "played" checks only played videos; Data Saver narrows "visible" the same way; a press checks', async () => {
+    for (const [mode, saveData] of [['played', false], ['visible', true]] as const) {
+      const f = fakePlatform();
+      const s = new Service(f.platform, () => sanitizeSettings({ checkMode: mode }), () => trust);
+      const a = `https://cdn/${Math.random()}.mp4`;
+      const b = `https://cdn/${Math.random()}.mp4`;
+      const ack = await s.onVideos(1, 0, report([video('v1', a), video('v2', b, { played: true, playing: true })], saveData));
+      expect(f.jobs.map((j) => j.ref)).toEqual([{ kind: 'url', url: b }]);
+      const first = ack.verdicts[ack.keys.v1];
+      expect(first.headline).toBe('not-checked');
+      expect(first.reason).toMatch(saveData ? /Data Saver/ : /only videos you play/);
+      expect(s.onCheckVideo(1, 0, 'v1')).toEqual({ ok: true });
+      expect(f.jobs.map((j) => j.ref)).toEqual([{ kind: 'url', url: b }, { kind: 'url', url: a }]);
+    }
+  });
+
+  it('"manual" checks nothing until asked; "visible" leaves videos far off screen alone', async () => {
+    const f = fakePlatform();
+    let mode: 'manual' | 'visible' = 'manual';
+    const s = new Service(f.platform, () => sanitizeSettings({ checkMode: mode }), () => trust);
+    const a = `https://cdn/${Math.random()}.mp4`;
+    const ack = await s.onVideos(1, 0, report([video('v1', a, { played: true })]));
+    expect(f.jobs).toEqual([]);
+    expect(ack.verdicts[ack.keys.v1].reason).toMatch(/only when you ask/);
+    mode = 'visible';
+    const far = `https://cdn/${Math.random()}.mp4`;
+    const ack2 = await s.onVideos(1, 0, report([video('v1', a, { played: true }), video('v2', far, { visible: false })]));
+    expect(f.jobs.map((j) => j.ref)).toEqual([{ kind: 'url', url: a }]);
+    expect(ack2.verdicts[ack2.keys.v2].reason).toMatch(/not been on screen/);
+  });
+
+  it('a playing video with readable frames is fingerprinted from the element: its file frames are not fetched', async () => {
+    const f = fakePlatform();
+    const s = new Service(f.platform, () => sanitizeSettings({}), () => trust);
+    const a = `https://cdn/${Math.random()}.mp4`;
+    const ack = await s.onVideos(1, 0, report([video('v1', a, { played: true, playing: true, readable: true })]));
+    expect(f.jobs[0].fingerprint).toBe(false);
+    const key = ack.keys.v1;
+    await s.onResult(key, 'c2pa', { source: a, c2pa: { state: 'absent', trust: 'unknown', aiGenerated: false, digitalSourceTypes: [], actions: [], codes: [], failures: [] }, fingerprint: 'skipped', basis: { file: 'part', bytesRead: 300_000, size: 190_000_000 } });
+    let v = f.sent.at(-1)!.msg.verdict;
+    expect(v.fingerprint).toBe('pending');
+    expect(v.summary).toMatch(/not compared with your lists yet/);
+    const frames = Array.from({ length: 4 }, (_, i) => ({ t: i, pdq: 'ab'.repeat(32), quality: 90 }));
+    // Frames for another key, or a video of another frame, are refused.
+    expect(await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key: 'url:https://elsewhere/x.mp4', frames })).toEqual({ ok: false });
+    expect(await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key, frames })).toEqual({ ok: true });
+    v = f.sent.at(-1)!.msg.verdict;
+    expect(v.fingerprint).toBe('done');
+    expect(v.basis.frames).toMatchObject({ from: 'element', mode: 'playing', count: 4 });
+    expect(v.summary).toMatch(/not on any of your lists/);
+  });
+
+  it('a download that stalled or was cut is shown with its reason but never cached', async () => {
+    const f = fakePlatform();
+    const s = new Service(f.platform, () => sanitizeSettings({}), () => trust);
+    const a = `https://cdn/${Math.random()}.mp4`;
+    const ack = await s.onVideos(1, 0, report([video('v1', a)]));
+    await s.onResult(ack.keys.v1, 'c2pa', { source: a, unavailable: 'the server stopped sending', transient: true, fingerprint: 'skipped' });
+    expect(f.sent.at(-1)!.msg.verdict.headline).toBe('unavailable');
+    expect(await getCached(ack.keys.v1, null)).toBeUndefined();
+    expect(s.onCheckVideo(1, 0, 'v1')).toEqual({ ok: true }); // "Try again"
+  });
+});
+
+describe('fair queue', () => {
+  it('a new tab gets a slot at once while another tab holds every normal slot', async () => {
+    const started: string[] = [];
+    const q = new CheckQueue<number>({ concurrency: 2, deadlineMs: 10_000, run: (job) => new Promise<void>(() => started.push(job.key)), onFail: () => {} });
+    for (let i = 0; i < 10; i++) q.enqueue(`decoy${i}`, 1, 2, 1);
+    expect(started).toEqual(['decoy0', 'decoy1']);
+    q.enqueue('real', 1, 1, 2); // another tab, even at a lower priority
+    expect(started).toEqual(['decoy0', 'decoy1', 'real']);
+    q.enqueue('real2', 1, 2, 2); // that tab already has one running: it waits its turn
+    q.enqueue('third', 1, 1, 3);
+    expect(started).toEqual(['decoy0', 'decoy1', 'real', 'third']);
+    q.enqueue('fourth', 1, 1, 4);
+    expect(started.length).toBe(4); // never more than concurrency + FAIR_EXTRA
+  });
+  it('among equal priorities the least-served tab goes first', async () => {
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const q = new CheckQueue<number>({ concurrency: 1, deadlineMs: 10_000, run: (job) => new Promise<void>((r) => (started.push(job.key), release.set(job.key, r))), onFail: () => {} });
+    q.enqueue('a1', 1, 1, 1);
+    q.enqueue('a2', 1, 1, 1);
+    q.enqueue('a3', 1, 1, 1);
+    q.enqueue('b1', 1, 1, 2); // b1 starts at once in a fair slot
+    release.get('a1')!();
+    await tick();
+    release.get('b1')!();
+    await tick();
+    expect(started.slice(0, 3)).toEqual(['a1', 'b1', 'a2']);
+  });
+});
