@@ -1,5 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Settings } from '../lib/settings';
+import type { CheckMode, Settings } from '../lib/settings';
+
+/** The data-use choices, in the words the options page shows. */
+const MODES: { mode: CheckMode; label: string; hint: string }[] = [
+  { mode: 'visible', label: 'Check everything on screen', hint: 'each video on screen or about to be: its structure and a few seconds of frames (about 2 MB at most, unless it carries Content Credentials to validate)' },
+  { mode: 'played', label: 'Check only videos I play', hint: 'nothing is downloaded for videos you scroll past' },
+  { mode: 'manual', label: 'Only when I ask', hint: 'press a video’s badge, or Check in the popup' },
+];
 import { readSettings, writeSettings } from '../lib/ui/settings-store';
 
 /** Size cap, concurrency, fingerprinting and badges. */
@@ -14,6 +21,16 @@ export function SettingsPanel() {
   };
   return (
     <form onSubmit={(e) => e.preventDefault()}>
+      <fieldset class="pl-field">
+        <legend>Data use: which videos are checked without asking</legend>
+        {MODES.map((m) => (
+          <label key={m.mode}>
+            <input type="radio" name="check-mode" value={m.mode} checked={s.checkMode === m.mode} onChange={() => void save({ checkMode: m.mode })} /> {m.label}
+            <span class="pl-hint"> — {m.hint}</span>
+          </label>
+        ))}
+        <p class="pl-hint">When the browser asks to save data (Data Saver), “on screen” checks only videos you play.</p>
+      </fieldset>
       <div class="pl-field">
         <label for="max-mb">Largest video to download for a check (MB)</label>
         <input id="max-mb" type="number" min={1} max={4096} value={Math.round(s.maxBytes / 1048576)} onChange={(e) => void save({ maxBytes: Number((e.target as HTMLInputElement).value) * 1048576 })} />

@@ -1,5 +1,5 @@
 import type { Verdict } from '../lib/verdict';
-import { LOOK, actionWords } from '../lib/present';
+import { LOOK, actionWords, basisWords } from '../lib/present';
 import { describeCode } from '../lib/c2pa/codes';
 import { describeSourceType } from '../lib/c2pa/ai';
 import { HeadlineChip } from './HeadlineChip';
@@ -16,6 +16,7 @@ export function VerdictCard({ verdict, headingLevel = 3 }: { verdict: Verdict; h
         <HeadlineChip headline={verdict.headline} /> {look.title}
       </H>
       <p class="pl-summary">{verdict.summary}</p>
+      {basisWords(verdict.basis) ? <p class="pl-basis">{basisWords(verdict.basis)}</p> : null}
       {c && c.state !== 'absent' ? (
         <dl class="pl-facts">
           {c.signer ? <Fact name="Signed by" value={c.signer} /> : null}

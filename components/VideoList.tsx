@@ -6,7 +6,7 @@ import { VerdictCard } from './VerdictCard';
 import { AddToMyList } from './AddToMyList';
 
 /** Every video of the tab (all frames) with its headline; "Show on page" scrolls to it. */
-export function VideoList({ videos, onReveal }: { videos: TabVideo[]; onReveal: (v: TabVideo) => void }) {
+export function VideoList({ videos, onReveal, onCheck }: { videos: TabVideo[]; onReveal: (v: TabVideo) => void; onCheck?: (v: TabVideo) => void }) {
   if (!videos.length) return <p class="pl-empty">No videos found on this page.</p>;
   return (
     <ul class="pl-videos">
@@ -19,6 +19,11 @@ export function VideoList({ videos, onReveal }: { videos: TabVideo[]; onReveal: 
               <span class="pl-video-name" title={refSource(v.ref)}>
                 {shortName(refSource(v.ref))}
               </span>
+              {onCheck && (headline === 'not-checked' || headline === 'unavailable') ? (
+                <button type="button" class="pl-check" onClick={() => onCheck(v)} aria-label={`${headline === 'unavailable' ? 'Try again to check' : 'Check'} video ${i + 1}`}>
+                  {headline === 'unavailable' ? 'Try again' : 'Check'}
+                </button>
+              ) : null}
               <button type="button" class="pl-reveal" onClick={() => onReveal(v)} aria-label={`Show video ${i + 1} on the page`}>
                 Show on page
               </button>
@@ -27,7 +32,7 @@ export function VideoList({ videos, onReveal }: { videos: TabVideo[]; onReveal: 
               <details class="pl-details">
                 <summary>{v.verdict.summary}</summary>
                 <VerdictCard verdict={v.verdict} headingLevel={3} />
-                {v.verdict.sha256 ? <AddToMyList mediaKey={v.key} idPrefix={`add-${i}`} /> : null}
+                {v.verdict.sha256 || v.verdict.frames?.length ? <AddToMyList mediaKey={v.key} idPrefix={`add-${i}`} /> : null}
               </details>
             ) : (
               <p>{LOOK.checking.title}</p>

@@ -41,6 +41,7 @@ export default defineBackground({
             host.start(job, settings);
           },
           cancelJob: (key) => host.cancel(key),
+          warm: () => host.warm(),
           saveSession: (state) => browser.storage.session.set({ state }),
           onIdle: () => void browser.alarms.create(IDLE_ALARM, { delayInMinutes: 1 }),
           now: () => Date.now(),
@@ -121,6 +122,7 @@ export default defineBackground({
         case 'settings-changed':
           settings = sanitizeSettings((await browser.storage.local.get('settings')).settings);
           s.queue.setConcurrency(settings.concurrency);
+          s.reconsider();
           trust = await loadTrustState(await store, settings);
           void refreshTrust().catch(() => {});
           return { ok: true };
@@ -202,7 +204,11 @@ export default defineBackground({
     browser.contextMenus.onClicked.addListener((info, tab) => void ready.then((s) => onContextMenuClick(s, info, tab)).catch(() => {}));
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === REFRESH_ALARM) void ready.then(() => Promise.all([refreshTrust(), refreshLists()])).catch(() => {});
-      if (alarm.name === IDLE_ALARM) void ready.then((s) => !s.queue.size.running && !s.queue.size.waiting && host.close());
+      if (alarm.name === IDLE_ALARM) void ready.then((s) => {
+        if (s.queue.size.running || s.queue.size.waiting) return;
+        host.close();
+        s.cooled();
+      });
     });
   },
 });

@@ -9,6 +9,8 @@ import type { CheckJob } from '../../lib/worker/job';
 export interface WorkerHost {
   start(job: CheckJob, settings: unknown): void;
   cancel(key: string): void;
+  /** Starts the worker context ahead of its first check (the first video was seen). */
+  warm(): void;
   /** Frees the worker context (it starts again with the next check). */
   close(): void;
   /** A result message from the worker context (Chrome delivers them as runtime messages). */
@@ -18,7 +20,7 @@ export interface WorkerHost {
 export function createWorkerHost(onResult: (msg: CheckResultMessage) => void): WorkerHost {
   if (import.meta.env.FIREFOX) {
     const relay = new WorkerRelay(() => new Worker(browser.runtime.getURL('/checker-worker.js')), onResult);
-    return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k), close: () => relay.close(), deliver: onResult };
+    return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k), warm: () => relay.warm(), close: () => relay.close(), deliver: onResult };
   }
   return new OffscreenHost(onResult);
 }
@@ -56,6 +58,12 @@ class OffscreenHost implements WorkerHost {
 
   cancel(key: string): void {
     void browser.runtime.sendMessage({ target: 'worker-host', type: 'cancel', key }).catch(() => {});
+  }
+
+  warm(): void {
+    void this.ensure()
+      .then(() => browser.runtime.sendMessage({ target: 'worker-host', type: 'warm' }))
+      .catch(() => {});
   }
 
   close(): void {

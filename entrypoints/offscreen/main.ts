@@ -13,5 +13,6 @@ browser.runtime.onMessage.addListener((msg: any, sender) => {
   if (sender.id !== browser.runtime.id || msg?.target !== 'worker-host') return;
   if (msg.type === 'job') relay.start(msg.job, msg.settings);
   else if (msg.type === 'cancel') relay.cancel(msg.key);
+  else if (msg.type === 'warm') relay.warm();
   else if (msg.type === 'ping') return Promise.resolve({ ok: true, running: relay.running });
 });

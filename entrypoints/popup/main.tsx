@@ -50,7 +50,7 @@ function Popup() {
         <h2 id="videos-h">
           Videos on this page{videos ? ` (${videos.length}${flagged ? `, ${flagged} flagged` : ''})` : ''}
         </h2>
-        {videos === undefined ? <p>Loading…</p> : <VideoList videos={videos} onReveal={(v) => tab && void api.reveal(tab.id, v)} />}
+        {videos === undefined ? <p>Loading…</p> : <VideoList videos={videos} onReveal={(v) => tab && void api.reveal(tab.id, v)} onCheck={(v) => void api.recheck(v.key)} />}
         {tab && videos?.length === 0 ? <SiteAccess tabId={tab.id} url={tab.url} /> : null}
       </section>
       <section aria-labelledby="lookup-h">

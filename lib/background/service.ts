@@ -20,6 +20,8 @@ export interface Platform {
   /** Starts a job in the worker context; results come back through `Service.onResult`. */
   startJob(job: CheckJob): void;
   cancelJob(key: string): void;
+  /** The first video to check was seen: start the worker context now, not when its check begins. */
+  warm?(): void;
   saveSession(data: SessionState): Promise<void>;
   /** Nothing waiting or running any more (the worker host may be closed to free memory). */
   onIdle?(): void;
@@ -66,6 +68,9 @@ export class Service {
   private elementSourced = new Set<string>();
   /** Checks cancelled because their video left (stats, tests, benchmark). */
   cancels = 0;
+  private warmed = false;
+  /** Whether each frame's browser asked to save data, as last reported ("tab:frame"). */
+  private saveData = new Map<string, boolean>();
 
   constructor(
     private platform: Platform,
@@ -94,6 +99,7 @@ export class Service {
   async onVideos(tabId: number, frameId: number, msg: ContentToBackground): Promise<VideosAck> {
     const videos = msg.videos.map((v) => ({ videoId: v.id, key: mediaKey(v.ref), ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: v.readable }));
     this.registry.setFrame(tabId, frameId, msg.pageUrl, msg.badges, videos);
+    this.saveData.set(`${tabId}:${frameId}`, msg.saveData === true);
     // At once, not debounced: a service worker stopped right after a report must still know the tab's videos.
     void this.platform.saveSession(this.sessionState());
     this.cancelOrphans();
@@ -113,6 +119,10 @@ export class Service {
         continue;
       }
       if (v.playing && v.readable) this.elementSourced.add(v.key);
+      if (!this.warmed) {
+        this.warmed = true;
+        this.platform.warm?.();
+      }
       this.enqueue(v.key, v.ref, refSource(v.ref), v.played ? 3 : v.visible ? 2 : 1, undefined, tabId);
       ack.verdicts[v.key] = this.verdicts.get(v.key) ?? this.checking(v.ref);
     }
@@ -139,6 +149,19 @@ export class Service {
     return decideVerdict({ source: refSource(ref), notChecked: why, checkedAt: new Date(this.platform.now()).toISOString() });
   }
 
+  /** The data-use setting changed: videos left unchecked because of it are looked at again. */
+  reconsider(): void {
+    for (const tabId of this.registry.tabIds()) {
+      for (const v of this.registry.tabVideos(tabId)) {
+        if (this.verdicts.get(v.key)?.headline !== 'not-checked') continue;
+        const why = this.notWanted(v, this.saveData.get(`${tabId}:${v.frameId}`) === true);
+        if (why) continue;
+        this.enqueue(v.key, v.ref, refSource(v.ref), v.played ? 3 : v.visible ? 2 : 1, undefined, tabId);
+        this.push(v.key, this.verdicts.get(v.key)!);
+      }
+    }
+  }
+
   /** The user pressed a video's badge: check it now (also a retry after a failed download). */
   onCheckVideo(tabId: number, frameId: number, videoId: string): { ok: boolean } {
     const v = this.registry.tabVideos(tabId).find((x) => x.frameId === frameId && x.videoId === videoId);
@@ -161,6 +184,7 @@ export class Service {
 
   onTabClosed(tabId: number): void {
     this.registry.removeTab(tabId);
+    for (const k of [...this.saveData.keys()]) if (k.startsWith(`${tabId}:`)) this.saveData.delete(k);
     this.cancelOrphans();
     this.scheduleSave();
   }
@@ -215,7 +239,10 @@ export class Service {
     this.verdicts.delete(key);
     this.evidence.delete(key);
     const ref = job?.ref ?? this.registry.tabIds().flatMap((t) => this.registry.tabVideos(t)).find((x) => x.key === key)?.ref;
-    if (ref) this.enqueue(key, ref, job?.source ?? v?.source ?? refSource(ref), 5);
+    if (ref) {
+      this.enqueue(key, ref, job?.source ?? v?.source ?? refSource(ref), 5);
+      this.push(key, this.verdicts.get(key)!);
+    }
   }
 
   /** What a check found for a key (for "add to my list"), from memory or the cache. */
@@ -409,6 +436,11 @@ export class Service {
         uploadId: job.payload.uploadId,
       });
     });
+  }
+
+  /** Called when the worker context was closed to save memory: the next video warms it again. */
+  cooled(): void {
+    this.warmed = false;
   }
 
   private scheduleSave(): void {

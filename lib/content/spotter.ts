@@ -19,6 +19,7 @@ export interface SpottedVideo {
 
 /** "About to be on screen": a screen's height above and below the viewport. */
 const NEAR_SCREEN = '100% 0px 100% 0px';
+const UNSEEN_WAIT_MS = 250;
 
 const NO_SOURCE: MediaRef = { kind: 'unresolvable', reason: 'the video has no address yet' };
 const MEDIA_EVENTS = ['loadstart', 'emptied', 'durationchange'] as const;
@@ -34,6 +35,10 @@ export class Spotter {
   private dirty = false;
   private pendingRoots: Node[] = [];
   private scanScheduled = false;
+  /** Videos the IntersectionObserver has not answered for yet. */
+  private unseen = new Set<HTMLVideoElement>();
+  private waitedSince = 0;
+  private unseenTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private doc: Document,
@@ -45,6 +50,8 @@ export class Spotter {
     this.mo = new MutationObserver((records) => this.onMutations(records));
     this.io = new IntersectionObserver((entries) => {
       for (const e of entries) {
+        // The last answer awaited releases a held-back report at once.
+        if (this.unseen.delete(e.target as HTMLVideoElement) && !this.unseen.size && this.dirty) queueMicrotask(() => this.flush());
         const v = this.videos.get(e.target as HTMLVideoElement);
         if (v && v.visible !== e.isIntersecting) {
           v.visible = e.isIntersecting;
@@ -132,6 +139,7 @@ export class Spotter {
     this.videos.set(el, v);
     this.byId.set(v.id, v);
     this.io.observe(el);
+    this.unseen.add(el);
     for (const ev of MEDIA_EVENTS) el.addEventListener(ev, this.onMediaEvent);
     for (const ev of PLAY_EVENTS) el.addEventListener(ev, this.onPlayEvent);
     this.markDirty();
@@ -141,6 +149,7 @@ export class Spotter {
     this.videos.delete(v.el);
     this.byId.delete(v.id);
     this.io.unobserve(v.el);
+    this.unseen.delete(v.el);
     for (const ev of MEDIA_EVENTS) v.el.removeEventListener(ev, this.onMediaEvent);
     for (const ev of PLAY_EVENTS) v.el.removeEventListener(ev, this.onPlayEvent);
     this.markDirty();
@@ -184,7 +193,25 @@ export class Spotter {
     queueMicrotask(() => this.flush());
   }
 
+  /**
+   * A new video's visibility is known only once the IntersectionObserver has answered for it
+   * (on the next rendering update): reporting before would call a video on screen "not on
+   * screen yet". Changes wait for those answers, at most UNSEEN_WAIT_MS (a hidden tab renders
+   * nothing, and its videos are indeed not on screen).
+   */
   private flush(): void {
+    if (this.unseen.size && !this.waitedSince) this.waitedSince = Date.now();
+    if (this.unseen.size && Date.now() - this.waitedSince < UNSEEN_WAIT_MS) {
+      this.unseenTimer ??= setTimeout(() => {
+        this.unseenTimer = undefined;
+        this.flush();
+      }, UNSEEN_WAIT_MS);
+      return; // the observer's answer calls markDirty again
+    }
+    if (this.unseenTimer) clearTimeout(this.unseenTimer);
+    this.unseenTimer = undefined;
+    this.unseen.clear();
+    this.waitedSince = 0;
     this.dirty = false;
     this.onChange(this.list());
   }

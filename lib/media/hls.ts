@@ -90,13 +90,25 @@ export function parsePlaylist(text: string, base: string): Playlist {
   return { kind: 'media', map, segments, endList };
 }
 
-/** The rendition to check: video (not audio-only), the highest bandwidth up to 1080p. */
+/**
+ * The rendition to check: a video one (not audio-only), the LOWEST that still hashes reliably —
+ * at least 360 lines, where PDQ's 64×64 downsample loses nothing a list entry keeps — so a check
+ * costs the fewest bytes. Without resolutions, the lowest bandwidth above 500 kbit/s.
+ */
+export const MIN_HASH_HEIGHT = 360;
 export function pickVariant(variants: HlsVariant[]): HlsVariant {
   const video = variants.filter((v) => v.resolution || !v.codecs || /avc1|hvc1|hev1|av01|vp09|vp9/i.test(v.codecs));
   const pool = video.length ? video : variants;
-  const capped = pool.filter((v) => !v.resolution || v.resolution.height <= 1080);
-  const list = capped.length ? capped : pool;
-  return list.reduce((best, v) => ((v.bandwidth ?? 0) > (best.bandwidth ?? 0) ? v : best), list[0]);
+  const sized = pool.filter((v) => v.resolution);
+  if (sized.length) {
+    const enough = sized.filter((v) => v.resolution!.height >= MIN_HASH_HEIGHT);
+    // None tall enough: the tallest there is.
+    if (!enough.length) return sized.reduce((best, v) => (v.resolution!.height > best.resolution!.height ? v : best));
+    return enough.reduce((best, v) => (v.resolution!.height < best.resolution!.height || (v.resolution!.height === best.resolution!.height && (v.bandwidth ?? 0) < (best.bandwidth ?? 0)) ? v : best));
+  }
+  const fair = pool.filter((v) => (v.bandwidth ?? 0) >= 500_000);
+  const list = fair.length ? fair : pool;
+  return list.reduce((best, v) => ((v.bandwidth ?? Infinity) < (best.bandwidth ?? Infinity) ? v : best), list[0]);
 }
 
 /** Resolves a playlist address to an fMP4 init + segments reference (or a plain file). */

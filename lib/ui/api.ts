@@ -6,6 +6,8 @@ import { db } from '../db';
 export const api = {
   tabVideos: (tabId: number) => browser.runtime.sendMessage({ type: 'tab-videos', tabId }) as Promise<TabVideo[]>,
   reveal: (tabId: number, v: TabVideo) => browser.runtime.sendMessage({ type: 'reveal', tabId, frameId: v.frameId, videoId: v.videoId }),
+  /** Check a video now (one not checked under the data-use setting, or a retry after a failed download). */
+  recheck: (key: string) => browser.runtime.sendMessage({ type: 'recheck', key }),
   checkUrl: (url: string) => browser.runtime.sendMessage({ type: 'lookup-url', url }) as Promise<Verdict>,
   /** Local files go to the worker through IndexedDB (messages cannot carry large binary data). */
   async checkFile(file: File): Promise<Verdict> {

@@ -31,6 +31,11 @@ export class WorkerRelay {
     this.ensure().postMessage({ type: 'job', job, settings } satisfies ToWorker);
   }
 
+  /** Starts the worker (and its C2PA engine) before the first job needs it. */
+  warm(): void {
+    this.ensure();
+  }
+
   cancel(key: string): void {
     this.worker?.postMessage({ type: 'cancel', key } satisfies ToWorker);
   }

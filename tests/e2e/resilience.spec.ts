@@ -3,6 +3,7 @@
  * adding videos, a service worker stopped mid-check, the worker context closed mid-check,
  * the network cut mid-download, and a browser restart.
  */
+import { PROBE_BYTES } from '../../lib/media/source';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,8 +39,9 @@ async function allFinal(ext: Ext, page: Page, count: number, timeout: number): P
   return videos;
 }
 
-/** The extension's first ranged request for a check (lib/media/fetch.ts probes 1 MiB). */
-const isExtensionProbe = (req: IncomingMessage) => req.headers.range === 'bytes=0-1048575';
+/** The extension's first ranged request for a check (lib/media/source.ts opens a file with PROBE_BYTES). */
+const PROBE_RANGE = `bytes=0-${PROBE_BYTES - 1}`;
+const isExtensionProbe = (req: IncomingMessage) => req.headers.range === PROBE_RANGE;
 
 /** Serves the extension's check slowly (the page's own requests get the file at once). */
 function slowly(file: string, bytesPerTick: number, tickMs: number) {
@@ -164,7 +166,7 @@ test('the service worker stopped in the middle of a check: the check finishes an
   server.route('/slow/video1.mp4', slowly(join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4'), 64 * 1024, 250));
   const page = await ext.context.newPage();
   await page.goto(server.html(`/p/sw-stop-${q}.html`, `<!doctype html><html lang="en"><title>sw</title><video width="320" height="180" muted src="/slow/video1.mp4?${q}"></video></html>`));
-  await expect.poll(async () => server.requests(`/slow/video1.mp4?${q}`).filter((r) => r.headers.range === 'bytes=0-1048575').length).toBeGreaterThan(0);
+  await expect.poll(async () => server.requests(`/slow/video1.mp4?${q}`).filter((r) => r.headers.range === PROBE_RANGE).length).toBeGreaterThan(0);
   const cdp = await ext.context.newCDPSession(page);
   await cdp.send('ServiceWorker.enable');
   await cdp.send('ServiceWorker.stopAllWorkers');
@@ -180,12 +182,12 @@ test('the worker context closed in the middle of a check: it is run again, not l
   server.route('/slow2/video1.mp4', slowly(join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4'), 64 * 1024, 250));
   const page = await ext.context.newPage();
   await page.goto(server.html(`/p/offscreen-${q}.html`, `<!doctype html><html lang="en"><title>offscreen</title><video width="320" height="180" muted src="/slow2/video1.mp4?${q}"></video></html>`));
-  await expect.poll(async () => server.requests(`/slow2/video1.mp4?${q}`).filter((r) => r.headers.range === 'bytes=0-1048575').length).toBeGreaterThan(0);
+  await expect.poll(async () => server.requests(`/slow2/video1.mp4?${q}`).filter((r) => r.headers.range === PROBE_RANGE).length).toBeGreaterThan(0);
   await ext.sw.evaluate(() => (globalThis as unknown as { chrome: { offscreen: { closeDocument(): Promise<void> } } }).chrome.offscreen.closeDocument());
   const [v] = await allFinal(ext, page, 1, 60_000);
   expect(v.verdict!.headline).toBe('credentials-valid');
   // Fetched again after the loss.
-  expect(server.requests(`/slow2/video1.mp4?${q}`).filter((r) => r.headers.range === 'bytes=0-1048575').length).toBeGreaterThanOrEqual(2);
+  expect(server.requests(`/slow2/video1.mp4?${q}`).filter((r) => r.headers.range === PROBE_RANGE).length).toBeGreaterThanOrEqual(2);
   await page.close();
 });
 
@@ -255,7 +257,7 @@ test('after a browser restart, lists and cached verdicts are intact', async ({ s
   const after = await allFinal(ext2, page2, 2, 60_000);
   expect(after.map((v) => v.verdict!.headline).sort()).toEqual(['credentials-invalid', 'listed']);
   // The cached verdict was reused: the extension did not download the video again (the page's own requests are range/metadata ones).
-  const extensionFetches = server.requests(`/c2pa/c2pa-rs__legacy.mp4?${q}`).slice(fetchedBefore).filter((r) => r.headers.range === 'bytes=0-1048575');
+  const extensionFetches = server.requests(`/c2pa/c2pa-rs__legacy.mp4?${q}`).slice(fetchedBefore).filter((r) => r.headers.range === PROBE_RANGE);
   expect(extensionFetches.length).toBe(0);
   const overview = await ext2.send<{ lists: { meta?: { entries: number } }[] }>({ type: 'lists-status' });
   expect(overview.lists.map((l) => l.meta?.entries)).toEqual([1]);

@@ -41,6 +41,24 @@ export function extensionMemoryMiB(userDataDir: string): { total: number; parts:
   return { total: parts.reduce((a, b) => a + b, 0), parts };
 }
 
+/** CPU seconds (user + system) the extension's processes have used so far (see extensionMemoryMiB). */
+export function extensionCpuSeconds(userDataDir: string): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (!cmd.includes('--extension-process') || !cmd.includes(`--user-data-dir=${userDataDir}`)) continue;
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
 interface TraceEvent {
   name: string;
   ph: string;

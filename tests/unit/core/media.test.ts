@@ -180,13 +180,16 @@ describe('HLS', () => {
     expect(() => parsePlaylist('#EXTM3U\n#EXTINF:abc,\nseg.ts\n', 'http://x/')).toThrow(/bad segment duration/);
     expect(() => parsePlaylist('#EXTM3U\n', 'http://x/')).toThrow(/no segments/);
   });
-  it('picks a video rendition, not audio, at most 1080p', () => {
+  it('picks the lowest video rendition that hashes reliably (≥ 360 lines), not audio', () => {
     const v = pickVariant([
-      { uri: 'a', bandwidth: 9e6, codecs: 'mp4a.40.2' },
+      { uri: 'a', bandwidth: 9e4, codecs: 'mp4a.40.2' },
       { uri: 'b', bandwidth: 5e6, resolution: { width: 3840, height: 2160 } },
       { uri: 'c', bandwidth: 2e6, resolution: { width: 1920, height: 1080 } },
       { uri: 'd', bandwidth: 1e6, resolution: { width: 1280, height: 720 } },
+      { uri: 'e', bandwidth: 6e5, resolution: { width: 640, height: 360 } },
+      { uri: 'f', bandwidth: 2e5, resolution: { width: 320, height: 180 } },
     ]);
-    expect(v.uri).toBe('c');
+    expect(v.uri).toBe('e');
+    expect(pickVariant([{ uri: 'x', resolution: { width: 320, height: 180 } }, { uri: 'y', resolution: { width: 480, height: 270 } }]).uri).toBe('y');
   });
 });

@@ -1,0 +1,189 @@
+/**
+ * Checking a video for a fraction of its bytes (issue 9), end to end in Chromium: a long video
+ * that is not played costs its structure and a few seconds of frames; a video that leaves the
+ * page or a tab that closes stops its download at once; the data-use setting checks only what
+ * the user plays or asks for; verdicts that rest on part of a video say so; and a signed long
+ * video is still read whole and validated. Bytes are counted by the server, per requester.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect, fresh } from './harness/extension';
+import { badgeFor, type BadgeInfo } from './harness/badges';
+import { MeteredFile } from './harness/metered';
+import { longVideo } from '../support/media';
+import { signMp4 } from '../support/signing';
+import { C2PA_FIXTURES, GENERATED } from '../paths';
+
+const V = 'width="480" height="270" muted controls';
+const MB = 1024 * 1024;
+
+async function settled(page: Page, selector: string, not: string[] = ['checking']): Promise<BadgeInfo> {
+  let last: BadgeInfo | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = await badgeFor(page, selector);
+        return last && !not.includes(last.headline) ? last.headline : `pending (${last?.headline ?? 'no badge'})`;
+      },
+      { timeout: 45_000, message: `badge of ${selector}` },
+    )
+    .not.toMatch(/^pending/);
+  return last!;
+}
+
+async function popupText(ext: { openPopup(p: Page): Promise<Page> }, page: Page): Promise<string> {
+  const popup = await ext.openPopup(page);
+  await expect(popup.locator('li.pl-video').first()).toBeVisible();
+  await popup.locator('li.pl-video details').evaluateAll((els) => els.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+  const text = (await popup.locator('main').textContent()) ?? '';
+  await popup.close();
+  return text;
+}
+
+let long = '';
+let signed = '';
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  long = await longVideo({ seconds: 120, moov: 'end' }); // ~39 MB, the index after the data
+  signed = join(GENERATED, 'long', 'signed-60s-e2e.mp4');
+  if (!existsSync(signed)) {
+    const plain = await longVideo({ seconds: 60, moov: 'front' });
+    writeFileSync(
+      signed,
+      await signMp4(new Uint8Array(readFileSync(plain)), { generator: 'Test Camera', title: 'long.mp4', digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture' }),
+    );
+  }
+});
+
+test.describe('frugal checking', () => {
+  test('a long video that is not played: structure and a few seconds of frames, and the words say so', async ({ ext, server }) => {
+    const q = fresh();
+    const file = new MeteredFile(long);
+    const src = file.mount(server, `/m/long-${q}.mp4`);
+    const page = await ext.context.newPage();
+    await page.goto(server.html(`/p/long-${q}.html`, `<!doctype html><title>long</title><video id="v" ${V} preload="none" src="${src}"></video>`));
+    const b = await settled(page, '#v');
+    expect(b.headline).toBe('no-credentials');
+    const size = readFileSync(long).length;
+    const fetched = file.bytes('extension');
+    test.info().annotations.push({ type: 'bytes', description: `extension fetched ${(fetched / MB).toFixed(2)} MB of a ${(size / MB).toFixed(1)} MB file` });
+    expect(size).toBeGreaterThan(30 * MB);
+    expect(fetched).toBeLessThan(2 * MB);
+    expect(file.bytes('player')).toBe(0); // preload=none: the page fetched nothing, neither did we on its behalf
+    // The C2PA part comes first; the frames a moment later.
+    await expect.poll(() => popupText(ext, page), { timeout: 30_000 }).toMatch(/Compared with your lists: \d+ frames from its first \d+ s\./);
+    expect(file.bytes('extension')).toBeLessThan(2 * MB); // structure and frames together
+    const text = await popupText(ext, page);
+    expect(text).toMatch(/Checked from [\d.]+ (KB|MB) of [\d.]+ MB: the file's structure and some of its frames, not every byte\./);
+    expect(text).toMatch(/Compared with your lists: \d+ frames from its first \d+ s\./);
+    expect(text).toMatch(/No Content Credentials and not on any of your lists/);
+    await page.close();
+  });
+
+  test('a video removed from the page, and a tab that closes, stop their downloads at once', async ({ ext, server }) => {
+    const q = fresh();
+    // A slow host: the check cannot finish before the video leaves.
+    const file = new MeteredFile(long, { bytesPerSecond: 150 * 1024 });
+    const src = file.mount(server, `/m/leave-${q}.mp4`);
+    const page = await ext.context.newPage();
+    await page.goto(server.html(`/p/leave-${q}.html`, `<!doctype html><title>leave</title><div id="box"><video id="v" ${V} preload="none" src="${src}"></video></div>`));
+    await expect.poll(() => file.open('extension').length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.evaluate(() => document.getElementById('box')!.remove());
+    const leftAt = Date.now();
+    await expect.poll(() => file.open('extension').length, { timeout: 5_000, message: 'the download stops' }).toBe(0);
+    expect(Date.now() - leftAt).toBeLessThan(3000);
+    const before = file.bytes('extension');
+    await page.waitForTimeout(2000);
+    expect(file.bytes('extension')).toBe(before); // nothing more after it left
+    expect(file.requests.filter((r) => r.who === 'extension' && r.at > leftAt + 500)).toEqual([]);
+
+    // The same for a tab that closes mid-check.
+    const file2 = new MeteredFile(long, { bytesPerSecond: 150 * 1024 });
+    const src2 = file2.mount(server, `/m/close-${q}.mp4`);
+    const page2 = await ext.context.newPage();
+    await page2.goto(server.html(`/p/close-${q}.html`, `<!doctype html><title>close</title><video id="v" ${V} preload="none" src="${src2}"></video>`));
+    await expect.poll(() => file2.open('extension').length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await page2.close();
+    await expect.poll(() => file2.open('extension').length, { timeout: 5_000, message: 'the download stops with the tab' }).toBe(0);
+    const stats = (await ext.send({ type: 'stats' })) as { cancels: number };
+    expect(stats.cancels).toBeGreaterThanOrEqual(2);
+    await page.close();
+  });
+
+  test('data use: "only videos I play" downloads nothing until one plays; "only when I ask" checks on a press of the badge', async ({ ext, server }) => {
+    const q = fresh();
+    await ext.setSettings({ checkMode: 'played' });
+    try {
+      const a = new MeteredFile(join(C2PA_FIXTURES, 'c2pa-rs__video1_no_manifest.mp4'));
+      const b = new MeteredFile(long);
+      const srcA = a.mount(server, `/m/a-${q}.mp4`);
+      const srcB = b.mount(server, `/m/b-${q}.mp4`);
+      const page = await ext.context.newPage();
+      await page.goto(server.html(`/p/played-${q}.html`, `<!doctype html><title>played</title><video id="a" ${V} src="${srcA}"></video><video id="b" ${V} preload="none" src="${srcB}"></video>`));
+      const first = await settled(page, '#a');
+      expect(first.headline).toBe('not-checked');
+      expect(first.label).toMatch(/only videos you play/);
+      expect((await settled(page, '#b')).headline).toBe('not-checked');
+      await page.waitForTimeout(1500);
+      expect(a.bytes('extension') + b.bytes('extension')).toBe(0);
+
+      await page.evaluate(() => (document.getElementById('a') as HTMLVideoElement).play());
+      expect((await settled(page, '#a', ['checking', 'not-checked'])).headline).toBe('no-credentials');
+      expect(a.bytes('extension')).toBeGreaterThan(0);
+      expect((await badgeFor(page, '#b'))?.headline).toBe('not-checked');
+      expect(b.bytes('extension')).toBe(0);
+
+      await ext.setSettings({ checkMode: 'manual' });
+      const c = new MeteredFile(long);
+      const srcC = c.mount(server, `/m/c-${q}.mp4`);
+      await page.goto(server.html(`/p/manual-${q}.html`, `<!doctype html><title>manual</title><video id="c" ${V} preload="none" src="${srcC}"></video>`));
+      const asked = await settled(page, '#c');
+      expect(asked.headline).toBe('not-checked');
+      expect(asked.label).toMatch(/only when you ask/);
+      // The page's own script cannot press it: a synthetic click on the host does nothing.
+      await page.evaluate(() => document.querySelector('provenance-lens-badge')?.dispatchEvent(new MouseEvent('click', { bubbles: true })));
+      await page.waitForTimeout(800);
+      expect(c.bytes('extension')).toBe(0);
+      // A person's press on the badge checks it.
+      const box = await page.locator('#c').boundingBox();
+      await page.mouse.click(box!.x + 16, box!.y + 14);
+      expect((await settled(page, '#c', ['checking', 'not-checked'])).headline).toBe('no-credentials');
+      expect(c.bytes('extension')).toBeGreaterThan(0);
+      expect(c.bytes('extension')).toBeLessThan(2 * MB);
+      await page.close();
+    } finally {
+      await ext.setSettings({ checkMode: 'visible' });
+    }
+  });
+
+  test('a playing video is fingerprinted from its frames, with no download for them', async ({ ext, server }) => {
+    const q = fresh();
+    const file = new MeteredFile(long);
+    const src = file.mount(server, `/m/play-${q}.mp4`);
+    const page = await ext.context.newPage();
+    await page.goto(server.html(`/p/play-${q}.html`, `<!doctype html><title>play</title><video id="v" ${V} autoplay src="${src}"></video>`));
+    await expect.poll(() => page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).currentTime), { timeout: 20_000 }).toBeGreaterThan(0.5);
+    expect((await settled(page, '#v')).headline).toBe('no-credentials');
+    await expect.poll(async () => popupText(ext, page), { timeout: 30_000 }).toMatch(/Compared with your lists: \d+ frames seen while it played \(\d+ s\), with no extra download\./);
+    // Structure only: the frames came from the element.
+    expect(file.bytes('extension')).toBeLessThan(1 * MB);
+    await page.close();
+  });
+
+  test('a signed long video is still read whole and validated, and says why it was read whole', async ({ ext, server }) => {
+    const q = fresh();
+    const file = new MeteredFile(signed);
+    const src = file.mount(server, `/m/signed-${q}.mp4`);
+    const page = await ext.context.newPage();
+    await page.goto(server.html(`/p/signed-${q}.html`, `<!doctype html><title>signed</title><video id="v" ${V} preload="none" src="${src}"></video>`));
+    const b = await settled(page, '#v');
+    expect(b.headline).toBe('credentials-valid');
+    expect(b.label).toMatch(/^Content Credentials valid: signed by C2PA Test Signing Cert/);
+    const size = readFileSync(signed).length;
+    expect(file.bytes('extension')).toBe(size); // every byte, exactly once
+    const text = await popupText(ext, page);
+    expect(text).toMatch(/The whole file was read \([\d.]+ MB\) to validate its Content Credentials, whose hash binding covers the whole file\./);
+    await page.close();
+  });
+});
