@@ -65,7 +65,7 @@ export function Badge({ verdict, highlight, onOpen, onCheck }: { verdict: Verdic
 export const BADGE_CSS = `
 :host { all: initial; }
 .pl-badge-wrap { position: relative; pointer-events: auto; }
-.pl-badge { display: inline-flex; align-items: center; gap: 4px; border: 2px solid rgba(255,255,255,0.85); color: #fff;
+.pl-badge { display: inline-flex; align-items: center; justify-content: center; gap: 4px; box-sizing: border-box; width: 104px; height: 26px; overflow: hidden; white-space: nowrap; border: 2px solid rgba(255,255,255,0.85); color: #fff;
   border-radius: 999px; padding: 2px 9px; font: 700 12px/1.5 system-ui, sans-serif; cursor: pointer; box-shadow: 0 1px 4px rgba(0,0,0,0.45); }
 .pl-panel { position: absolute; top: 30px; left: 0; width: min(380px, 90vw); max-height: 60vh; overflow: auto; background: #fff;
   border: 1px solid #d1d5db; border-radius: 8px; padding: 10px 12px; box-shadow: 0 6px 24px rgba(0,0,0,0.3); }

@@ -63,7 +63,7 @@ export function parseElementFrames(msg: unknown): ElementFramesReport | undefine
   if (typeof msg.videoId !== 'string' || !/^[a-z0-9-]{1,32}$/i.test(msg.videoId)) return undefined;
   if (typeof msg.src !== 'string' || msg.src.length > 8192) return undefined;
   if (msg.key !== undefined && (typeof msg.key !== 'string' || msg.key.length > 20000)) return undefined;
-  if (msg.key === undefined && !msg.src.startsWith('blob:')) return undefined;
+  if (msg.key === undefined && !msg.src.startsWith('blob:') && !msg.src.startsWith('stream:')) return undefined;
   if (!Array.isArray(msg.frames) || msg.frames.length > MAX_ELEMENT_FRAMES) return undefined;
   if (msg.problem !== undefined && msg.problem !== 'cross-origin') return undefined;
   const frames: ElementFramesReport['frames'] = [];

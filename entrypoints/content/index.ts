@@ -25,6 +25,12 @@ export default defineContentScript({
         return (settings as { badges?: boolean } | undefined)?.badges !== false;
       },
       css,
+      shadowRootOf: (el) => {
+        const dom = (globalThis as { chrome?: { dom?: { openOrClosedShadowRoot?(e: Element): ShadowRoot | null } } }).chrome?.dom;
+        if (dom?.openOrClosedShadowRoot) return dom.openOrClosedShadowRoot(el) ?? null;
+        const fx = (el as Element & { openOrClosedShadowRoot?: ShadowRoot | null }).openOrClosedShadowRoot;
+        return fx !== undefined ? fx : (el as HTMLElement).shadowRoot;
+      },
     });
     ctx.onInvalidated(() => {
       stop();

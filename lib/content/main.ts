@@ -15,6 +15,8 @@ import { videoAddress } from '../sites/generic';
 export interface ContentDeps {
   send: (msg: unknown) => Promise<unknown>;
   onMessage: (fn: (msg: BackgroundToContent) => void) => void;
+  /** Any element's shadow root, closed ones included (an extension-only API). */
+  shadowRootOf?: (el: Element) => ShadowRoot | null;
   /** The user's "show badges" setting. */
   badgesEnabled: () => Promise<boolean>;
   css: string;
@@ -112,7 +114,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   const syncSamplers = () => {
     const current = new Set<string>();
     for (const v of spotter.list()) {
-      const blob = sampleFrames && v.ref.kind === 'unresolvable' && v.ref.url?.startsWith('blob:') ? v.ref.url : undefined;
+      const blob = sampleFrames && v.ref.kind === 'unresolvable' && (v.ref.url?.startsWith('blob:') || v.ref.url?.startsWith('stream:')) ? v.ref.url : undefined;
       // A video with an address that plays with readable frames: frames seen while it plays, no download.
       const key = keyById.get(v.id);
       const played = !blob && sampleFrames && v.played && key && framesReadable(v.el, win) ? v.el.currentSrc || v.el.src : undefined;
@@ -128,7 +130,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
           src,
           (frames, problem) =>
             void deps.send({ type: 'element-frames', videoId: v.id, src, ...(blob ? {} : { key }), frames, ...(problem ? { problem } : {}) }).catch(() => {}),
-          !blob,
+          !blob || blob.startsWith('stream:'),
         );
         samplers.set(v.id, sampler);
         sampler.start();
@@ -166,7 +168,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     timer = setTimeout(report, REPORT_DELAY_MS);
   };
 
-  const spotter = new Spotter(doc, adapter, () => ({ url: win.location.href, hostname: win.location.hostname }), scheduleReport);
+  const spotter = new Spotter(doc, adapter, () => ({ url: win.location.href, hostname: win.location.hostname }), scheduleReport, deps.shadowRootOf);
 
   deps.onMessage((msg) => {
     if (msg.type === 'verdict') {

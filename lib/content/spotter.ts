@@ -46,6 +46,12 @@ export class Spotter {
     private page: () => PageContext,
     /** Called (batched) whenever the set of videos, a reference or a visibility changes. */
     private onChange: (videos: SpottedVideo[]) => void,
+    /**
+     * Any element's shadow root, closed ones included (the browser gives extensions that
+     * access: chrome.dom.openOrClosedShadowRoot, Firefox's element.openOrClosedShadowRoot):
+     * a video alone in a closed shadow root must not go unseen.
+     */
+    private shadowRootOf: (el: Element) => ShadowRoot | null = (el) => (el as HTMLElement).shadowRoot,
   ) {
     this.mo = new MutationObserver((records) => this.onMutations(records));
     this.io = new IntersectionObserver((entries) => {
@@ -94,7 +100,8 @@ export class Spotter {
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n as Element;
       if (el.localName === 'video') this.track(el as HTMLVideoElement);
-      const sr = (el as HTMLElement).shadowRoot;
+      // Our own badges' (closed) roots hold no page video.
+      const sr = el.localName === 'provenance-lens-badge' ? null : this.shadowRootOf(el);
       if (sr) {
         this.observeRoot(sr);
         this.scan(sr);
@@ -179,7 +186,15 @@ export class Spotter {
     }
   }
 
+  private streamIds = new WeakMap<HTMLVideoElement, string>();
+
   private resolve(el: HTMLVideoElement): MediaRef {
+    // A stream the page makes itself plays whatever `src` says: it is a stream, with frames and no file.
+    if (el.srcObject) {
+      let id = this.streamIds.get(el);
+      if (!id) this.streamIds.set(el, (id = `stream:${crypto.randomUUID()}`));
+      return { kind: 'unresolvable', url: id, reason: 'the page plays a stream it makes itself (srcObject): there is no file to read, only its frames' };
+    }
     try {
       return this.adapter.resolve(el, this.page()) ?? NO_SOURCE;
     } catch (err) {
