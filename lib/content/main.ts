@@ -61,19 +61,22 @@ function rank(v: SpottedVideo): number {
 export async function runContent(doc: Document, deps: ContentDeps): Promise<() => void> {
   const win = doc.defaultView!;
   const adapter = adapterFor(win.location.hostname);
-  const layer = new BadgeLayer(doc, deps.css, (id) => void deps.send({ type: 'check-video', videoId: id }).catch(() => {}));
+  // Made with the first badge: a page without videos pays for no style sheet, observer or listener.
+  let badgeLayer: BadgeLayer | undefined;
+  const layer = () => (badgeLayer ??= new BadgeLayer(doc, deps.css, (id) => void deps.send({ type: 'check-video', videoId: id }).catch(() => {})));
   const keyById = new Map<string, string>();
   const verdictByKey = new Map<string, Verdict>();
   let badges = pageAllowsBadges(doc) && (await deps.badgesEnabled());
   let timer: ReturnType<typeof setTimeout> | undefined;
   let loaded = doc.readyState === 'complete';
   let stopped = false;
+  let reportedAny = false;
 
   const draw = (v: SpottedVideo) => {
     const key = keyById.get(v.id);
     if (!badges || !key) return;
     const verdict = verdictByKey.get(key) ?? decideVerdict({ source: refSource(v.ref), checking: true });
-    layer.set(v.id, v.el, verdict, v.visible);
+    layer().set(v.id, v.el, verdict, v.visible);
   };
 
   const report = async () => {
@@ -81,8 +84,11 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     if (stopped) return;
     badges = badges && pageAllowsBadges(doc);
     const videos = spotter.list();
+    // A frame that never had a video has nothing to tell (most pages): no message, no work.
+    if (!videos.length && !reportedAny) return;
+    reportedAny = true;
     const ids = new Set(videos.map((v) => v.id));
-    for (const id of layer.ids()) if (!ids.has(id) || !badges) layer.remove(id);
+    for (const id of badgeLayer?.ids() ?? []) if (!ids.has(id) || !badges) badgeLayer!.remove(id);
     let ack: VideosAck | undefined;
     try {
       ack = (await deps.send({
@@ -163,7 +169,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   // ── end element frames and site watching ─────────────────────────────────────────────────
 
   const scheduleReport = () => {
-    for (const v of spotter.list()) layer.setVisible(v.id, v.visible);
+    if (badgeLayer) for (const v of spotter.list()) badgeLayer.setVisible(v.id, v.visible);
     if (!loaded || timer) return;
     timer = setTimeout(report, REPORT_DELAY_MS);
   };
@@ -176,7 +182,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       for (const v of spotter.list()) if (keyById.get(v.id) === msg.key) draw(v);
     } else if (msg.type === 'reveal') {
       const v = spotter.get(msg.videoId);
-      if (v) layer.reveal(v.id, v.el), v.el.scrollIntoView({ block: 'center', behavior: 'instant' as ScrollBehavior });
+      if (v) layer().reveal(v.id, v.el), v.el.scrollIntoView({ block: 'center', behavior: 'instant' as ScrollBehavior });
     }
   });
 
@@ -215,7 +221,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     for (const s of samplers.values()) s.stop();
     delete (globalThis as { __provenanceLensRefFor?: unknown }).__provenanceLensRefFor;
     spotter.stop();
-    layer.destroy();
+    badgeLayer?.destroy();
     win.removeEventListener('pagehide', onHide);
   };
 }
