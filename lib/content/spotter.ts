@@ -19,7 +19,7 @@ export interface SpottedVideo {
 
 /** "About to be on screen": a screen's height above and below the viewport. */
 const NEAR_SCREEN = '100% 0px 100% 0px';
-const UNSEEN_WAIT_MS = 250;
+const UNSEEN_WAIT_MS = 1000;
 
 const NO_SOURCE: MediaRef = { kind: 'unresolvable', reason: 'the video has no address yet' };
 const MEDIA_EVENTS = ['loadstart', 'emptied', 'durationchange'] as const;
@@ -70,6 +70,7 @@ export class Spotter {
   start(): void {
     this.observeRoot(this.doc);
     this.scan(this.doc);
+    this.dirty = true;
     this.flush();
   }
 
