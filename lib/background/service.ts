@@ -3,7 +3,8 @@
  * content reports → registry → cache or queue → worker → Evidence → Verdict → every frame
  * showing that video, the popup, and the toolbar count.
  */
-import { mediaKey, refSource, type MediaRef } from '../media/ref';
+import { refSource, type MediaRef } from '../media/ref';
+import { contentKey } from '../sites/content-key';
 import type { ContentToBackground, ElementFramesReport, TabVideo, VideosAck } from '../messages';
 import { decideVerdict, FLAGGED, type Evidence, type ListMatch, type Verdict } from '../verdict';
 import type { Settings } from '../settings';
@@ -97,7 +98,7 @@ export class Service {
 
   /** A content script's report of its frame's videos. */
   async onVideos(tabId: number, frameId: number, msg: ContentToBackground): Promise<VideosAck> {
-    const videos = msg.videos.map((v) => ({ videoId: v.id, key: mediaKey(v.ref), ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: v.readable }));
+    const videos = msg.videos.map((v) => ({ videoId: v.id, key: contentKey(v.ref), ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: v.readable }));
     this.registry.setFrame(tabId, frameId, msg.pageUrl, msg.badges, videos);
     this.saveData.set(`${tabId}:${frameId}`, msg.saveData === true);
     // At once, not debounced: a service worker stopped right after a report must still know the tab's videos.
@@ -219,7 +220,7 @@ export class Service {
 
   /** A manual lookup: checks now (ahead of the page's videos) and resolves with the final verdict. */
   lookup(ref: MediaRef, source: string, uploadId?: string): Promise<Verdict> {
-    const key = mediaKey(ref);
+    const key = contentKey(ref);
     return new Promise<Verdict>((resolve) => {
       const list = this.waiters.get(key) ?? [];
       list.push(resolve);

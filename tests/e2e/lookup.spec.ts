@@ -112,7 +112,7 @@ test('context menu "Check video provenance": on a link to a file page, on a vide
   await page.goto(url);
   await expect.poll(() => page.locator('video source').getAttribute('src')).toMatch(/^blob:/);
   const blob = (await page.locator('video').evaluate((v: HTMLVideoElement) => v.currentSrc))!;
-  await expect.poll(async () => (await ext.send<{ key: string }[]>({ type: 'tab-videos', tabId: await ext.tabId(page) })).map((v) => v.key).join()).toContain('/pl/menu1.m3u8');
+  await expect.poll(async () => (await ext.send<{ key: string }[]>({ type: 'tab-videos', tabId: await ext.tabId(page) })).map((v) => v.key).join()).toContain('x-media:amplify_video/2056268160056082499');
   lookup = await clickMenu(ext, page, { menuItemId: 'check-video-provenance', srcUrl: blob, mediaType: 'video' });
   await expect(card(lookup, 'credentials-valid')).toBeVisible({ timeout: 30_000 });
   await expect(lookup.locator('.pl-source')).toContainText('https://video.twimg.com/amplify_video/2056268160056082499/pl/menu1.m3u8');

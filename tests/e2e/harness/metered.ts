@@ -99,7 +99,12 @@ export class MeteredFile {
         else if (this.pace?.bytesPerSecond) await new Promise((ok) => setTimeout(ok, (chunk.length / this.pace!.bytesPerSecond!) * 1000));
         if (res.destroyed) break;
         r.sent += chunk.length;
-        if (!res.write(chunk)) await new Promise<void>((ok) => res.once('drain', () => ok()).once('close', () => ok()));
+        if (!res.write(chunk)) {
+          await new Promise<void>((ok) => {
+            const done = () => (res.off('drain', done), res.off('close', done), ok());
+            res.on('drain', done).on('close', done);
+          });
+        }
       }
     } finally {
       stream.destroy();

@@ -32,11 +32,12 @@ export async function finalVerdict(ext: Ext, page: Page, part: string, timeout =
   await expect
     .poll(
       async () => {
-        found = (await ext.send<TabVideo[]>({ type: 'tab-videos', tabId })).find((x) => x.key.includes(part));
+        // By key or by address (X videos are keyed by their media id, not their playlist address).
+        found = (await ext.send<TabVideo[]>({ type: 'tab-videos', tabId })).find((x) => x.key.includes(part) || JSON.stringify(x.ref).includes(part));
         const v = found?.verdict;
         return !!v && v.headline !== 'checking' && v.fingerprint !== 'pending';
       },
-      { timeout, message: `final verdict for a video whose key contains ${part}` },
+      { timeout, message: `final verdict for a video whose key or address contains ${part}` },
     )
     .toBe(true);
   return { ...found!.verdict!, key: found!.key, frameId: found!.frameId };
