@@ -77,8 +77,16 @@ export class CheckQueue<T> {
   cancel(key: string): void {
     const before = this.waiting.length;
     this.waiting = this.waiting.filter((j) => j.key !== key);
-    this.running.get(key)?.ctl.abort();
-    if (before !== this.waiting.length) this.changed();
+    const running = this.running.get(key);
+    if (running) {
+      // Its slot is free now: the same key may be asked for again at once (a lookup, the video coming back).
+      this.running.delete(key);
+      running.ctl.abort();
+    }
+    if (before !== this.waiting.length || running) {
+      this.changed();
+      this.pump();
+    }
   }
 
   get size(): { waiting: number; running: number } {

@@ -125,7 +125,7 @@ export async function resolveHls(url: string, opts: FetchOptions = {}, depth = 0
     // One file addressed by byte ranges: the file itself is the video.
     return { kind: 'url', url: p.map.uri };
   }
-  return { kind: 'fragments', init: p.map.uri, fragments: p.segments.map((s) => s.uri) };
+  return { kind: 'fragments', init: p.map.uri, fragments: p.segments.map((s) => s.uri), durations: p.segments.map((s) => s.duration) };
 }
 
 function attributes(s: string): Record<string, string> {

@@ -9,7 +9,7 @@ export type MediaRef =
   /** An HLS playlist (master or media); the checker picks a rendition and reads init + segments. */
   | { kind: 'hls'; url: string }
   /** A fragmented MP4 given as an init segment plus one or more media fragments. */
-  | { kind: 'fragments'; init: string; fragments: string[] }
+  | { kind: 'fragments'; init: string; fragments: string[]; /** Seconds per fragment, when a playlist said (never taken from a page). */ durations?: number[] }
   /** A local file chosen by the user (bytes travel with the request, never a page). */
   | { kind: 'file'; name: string; size: number }
   /** Frames sampled from the element itself (blob: video on an unknown site), no bytes. */

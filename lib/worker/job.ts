@@ -12,6 +12,7 @@ import { PlaylistError } from '../media/hls';
 import type { MediaRef } from '../media/ref';
 import type { Basis, Evidence, FramesBasis } from '../verdict';
 import type { VideoFingerprint } from '../fingerprint/types';
+import { MAX_PREFIX_SECONDS, MIN_PREFIX_SECONDS } from '../fingerprint/partial';
 
 export interface CheckJob {
   key: string;
@@ -44,6 +45,9 @@ export interface JobDeps {
   fetchImpl?: typeof fetch;
   post: (stage: 'c2pa' | 'frames', evidence: Evidence) => void;
 }
+
+/** Seconds a fragment is taken to last when its playlist did not say. */
+const ASSUMED_FRAGMENT_SECONDS = 2;
 
 /** Frame budget when none is given: an unplayed video of any length costs at most about 2 MB. */
 export const DEFAULT_FRAME_BUDGET = 1536 * 1024;
@@ -86,16 +90,19 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
         const fragment = await get(ref.fragments[0], job.maxBytes - init.length);
         inspected = await inspectFragments(job.source, init, fragment, env);
         const rest = ref.fragments.slice(1);
+        const seconds = (i: number) => ref.durations?.[i] ?? ASSUMED_FRAGMENT_SECONDS;
         frameInput = async () => {
-          // Frames from the first fragments, as far as the budget reaches (never the whole stream).
+          // Frames from the first fragments (never the whole stream): up to MAX_PREFIX_SECONDS, and
+          // past the byte budget only as far as the seconds a match needs.
           const parts = [init, fragment];
           let size = init.length + fragment.length;
-          for (const u of rest) {
-            if (size >= budget) break;
-            const b = await get(u, Math.max(1, job.maxBytes - size));
+          let covered = seconds(0);
+          for (let i = 0; i < rest.length; i++) {
+            if (covered >= MAX_PREFIX_SECONDS || (size >= budget && covered > MIN_PREFIX_SECONDS)) break;
+            const b = await get(rest[i], Math.max(1, job.maxBytes - size));
             parts.push(b);
             size += b.length;
-            if (size > budget) break;
+            covered += seconds(i + 1);
           }
           return { kind: 'bytes', bytes: concatAll(parts), mode: parts.length - 1 === ref.fragments.length ? 'whole' : 'prefix' };
         };

@@ -24,11 +24,11 @@ test('a video alone in a closed shadow root is found and checked', async ({ ext,
     server.html(
       `/p/closed-${q}.html`,
       `<!doctype html><title>closed</title><div id="host"></div><script>
-        document.getElementById('host').attachShadow({ mode: 'closed' }).innerHTML = '<video ${V} src="/c2pa/c2pa-rs__legacy.mp4?${q}"></video>';
+        document.getElementById('host').attachShadow({ mode: 'closed' }).innerHTML = '<video ${V} src="/c2pa/c2pa-rs__video1_no_manifest.mp4?${q}"></video>';
       </script>`,
     ),
   );
-  await expect.poll(async () => (await readBadges(page)).map((b) => b.headline), { timeout: 45_000 }).toEqual(['credentials-invalid']);
+  await expect.poll(async () => (await readBadges(page)).map((b) => b.headline), { timeout: 45_000 }).toEqual(['no-credentials']);
   await page.close();
 });
 
