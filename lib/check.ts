@@ -10,10 +10,13 @@ import { BoxError, checkStructure, findC2paBox } from './media/bmff';
 import { isBmff, isVideo, sniffType, type SniffedType } from './media/sniff';
 import type { C2paEvidence, Evidence } from './verdict';
 import { empty } from './c2pa/summarize';
+import { followRemote, type RemoteContext } from './c2pa/remote';
 
 export interface CheckEnv {
   c2pa: C2paEngine;
   trust?: TrustSettings;
+  /** Where the bytes came from and how to follow a remote manifest (absent: references are reported, not followed). */
+  remote?: RemoteContext;
 }
 
 /** Formats c2pa-wasm can read Content Credentials from. */
@@ -50,9 +53,11 @@ export async function inspectBytes(source: string, bytes: Uint8Array, env: Check
       throw err;
     }
   }
-  const c2pa: C2paEvidence = C2PA_READABLE.has(mediaType)
-    ? await readC2pa(env.c2pa, { mime: mediaType, bytes }, env.trust)
+  const read = (b: Uint8Array) => readC2pa(env.c2pa, { mime: mediaType, bytes: b }, env.trust);
+  let c2pa: C2paEvidence = C2PA_READABLE.has(mediaType)
+    ? await read(bytes)
     : { ...empty('absent'), error: 'Content Credentials cannot be read from this format' };
+  if (env.remote && C2PA_READABLE.has(mediaType)) c2pa = await followRemote(c2pa, bytes, mediaType, env.remote, read);
   const fingerprintable = isVideo(mediaType);
   return { ...base, c2pa, fingerprintable, fingerprint: fingerprintable ? 'pending' : 'skipped' };
 }

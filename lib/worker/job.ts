@@ -6,6 +6,7 @@
  */
 import { inspectBytes, inspectFragments, type CheckEnv, type Inspected } from '../check';
 import type { TrustSettings } from '../c2pa/trust';
+import { MAX_REMOTE_MANIFEST_BYTES, type RemoteContext, type RemotePolicy } from '../c2pa/remote';
 import { concat as concatAll, fetchBytes, FetchFailure, type FetchOptions } from '../media/fetch';
 import { PlaylistError } from '../media/hls';
 import type { MediaRef } from '../media/ref';
@@ -32,6 +33,8 @@ export interface JobDeps {
   /** Resolves an HLS playlist into something fetchable (site-specific logic lives in lib/media/hls.ts). */
   resolveHls?: (url: string, fetchOpts: FetchOptions) => Promise<MediaRef>;
   fetchImpl?: typeof fetch;
+  /** Remote manifests: fetch from other hosts than the video's? (a setting; off by default) */
+  remotePolicy?: RemotePolicy;
   post: (stage: 'c2pa' | 'frames', evidence: Evidence) => void;
 }
 
@@ -50,10 +53,12 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
       ref = await deps.resolveHls(ref.url, fetchOpts);
     }
     switch (ref.kind) {
-      case 'url':
-        bytes = (await fetchBytes(ref.url, fetchOpts)).bytes;
-        inspected = await inspectBytes(job.source, bytes, env);
+      case 'url': {
+        const fetched = await fetchBytes(ref.url, fetchOpts);
+        bytes = fetched.bytes;
+        inspected = await inspectBytes(job.source, bytes, { ...env, remote: remoteContext(fetched.url, fetched.link, deps, fetchOpts) });
         break;
+      }
       case 'fragments': {
         const init = (await fetchBytes(ref.init, fetchOpts)).bytes;
         const fragment = (await fetchBytes(ref.fragments[0], { ...fetchOpts, maxBytes: job.maxBytes - init.length })).bytes;
@@ -79,7 +84,7 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
         if (!b) throw new Unavailable('the chosen file is no longer available; choose it again');
         if (b.length > job.maxBytes) throw new Unavailable(`the file is larger than the ${Math.round(job.maxBytes / 1048576)} MB limit`);
         bytes = b;
-        inspected = await inspectBytes(job.source, bytes, env);
+        inspected = await inspectBytes(job.source, bytes, { ...env, remote: remoteContext(undefined, undefined, deps, fetchOpts) });
         break;
       }
       case 'element':
@@ -110,6 +115,16 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
   } catch (err) {
     deps.post('frames', { ...evidence, fingerprint: 'unavailable', fingerprintNote: `frames could not be decoded: ${(err as Error)?.message ?? err}` });
   }
+}
+
+/** Remote manifests come through the same fetch helper as media: capped, timed out, cookies omitted. */
+function remoteContext(assetUrl: string | undefined, link: string | undefined, deps: JobDeps, fetchOpts: FetchOptions): RemoteContext {
+  return {
+    assetUrl,
+    link,
+    policy: deps.remotePolicy ?? { allowOtherHosts: false },
+    fetchManifest: async (url) => (await fetchBytes(url, { ...fetchOpts, maxBytes: MAX_REMOTE_MANIFEST_BYTES, timeoutMs: 20_000 })).bytes,
+  };
 }
 
 export class Unavailable extends Error {
