@@ -1,5 +1,6 @@
 import type { IngredientSummary, ManifestSummary } from '../lib/verdict';
 import { actionWords } from '../lib/present';
+import { quotedName, shownName } from '../lib/names';
 import { describeCode } from '../lib/c2pa/codes';
 
 /** The provenance chain as a readable history: this file, then what it was made from. */
@@ -16,9 +17,9 @@ function ManifestStep({ manifest, heading }: { manifest: ManifestSummary; headin
     <li>
       <p>
         <strong>{heading}</strong>
-        {manifest.title ? <> “{manifest.title}”</> : null}
-        {manifest.generator ? <> — made with {manifest.generator}</> : null}
-        {manifest.signer ? <>, signed by {manifest.signer}</> : null}
+        {manifest.title ? <> {quotedName(manifest.title)}</> : null}
+        {manifest.generator ? <> — made with {shownName(manifest.generator)}</> : null}
+        {manifest.signer ? <>, signed by a certificate that names itself {quotedName(manifest.signer)}</> : null}
         {manifest.signedAt ? <> on {formatDate(manifest.signedAt)}</> : null}.
       </p>
       {manifest.actions.length ? (
@@ -41,7 +42,7 @@ function ManifestStep({ manifest, heading }: { manifest: ManifestSummary; headin
 
 function IngredientStep({ ingredient }: { ingredient: IngredientSummary }) {
   const role = ingredient.relationship === 'parentOf' ? 'Made from' : ingredient.relationship === 'componentOf' ? 'Includes' : 'Used';
-  const label = `${role} ${ingredient.title ? `“${ingredient.title}”` : 'an earlier file'}${ingredient.format ? ` (${ingredient.format})` : ''}`;
+  const label = `${role} ${ingredient.title ? quotedName(ingredient.title) : 'an earlier file'}${ingredient.format ? ` (${ingredient.format})` : ''}`;
   const problems = ingredient.failures.filter((f) => f.code !== 'signingCredential.untrusted');
   const untrusted = ingredient.failures.some((f) => f.code === 'signingCredential.untrusted');
   if (ingredient.manifest) {

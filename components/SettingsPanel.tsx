@@ -47,6 +47,15 @@ export function SettingsPanel() {
         <label>
           <input type="checkbox" checked={s.badges} onChange={(e) => void save({ badges: (e.target as HTMLInputElement).checked })} /> Show badges on videos
         </label>
+        <label>
+          <input
+            id="remote-any-host"
+            type="checkbox"
+            checked={s.remoteManifestsAnyHost}
+            onChange={(e) => void save({ remoteManifestsAnyHost: (e.target as HTMLInputElement).checked })}
+          />{' '}
+          Read Content Credentials stored on another host than the video's (that host learns which video you are checking; see the privacy policy)
+        </label>
       </div>
       {saved ? <p role="status">Saved.</p> : null}
     </form>

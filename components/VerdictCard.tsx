@@ -1,5 +1,7 @@
 import type { Verdict } from '../lib/verdict';
-import { LOOK, actionWords, basisWords } from '../lib/present';
+import { LOOK, actionWords, basisWords, identityWords } from '../lib/present';
+import { shownName, signerPhrase } from '../lib/names';
+import { remoteWords } from '../lib/c2pa/remote';
 import { describeCode } from '../lib/c2pa/codes';
 import { describeSourceType } from '../lib/c2pa/ai';
 import { HeadlineChip } from './HeadlineChip';
@@ -19,14 +21,36 @@ export function VerdictCard({ verdict, headingLevel = 3 }: { verdict: Verdict; h
       {basisWords(verdict.basis) ? <p class="pl-basis">{basisWords(verdict.basis)}</p> : null}
       {c && c.state !== 'absent' ? (
         <dl class="pl-facts">
-          {c.signer ? <Fact name="Signed by" value={c.signer} /> : null}
-          {c.issuer ? <Fact name="Certificate issued by" value={c.issuer} /> : null}
-          <Fact name="Signer trust" value={c.trust === 'trusted' ? 'on a trust list' : c.trust === 'untrusted' ? 'not on any configured trust list' : 'unknown (trust lists not loaded yet)'} />
-          {c.generator ? <Fact name="Made with" value={c.generator} /> : null}
+          <Fact name="Signed by" value={signerPhrase(c)} />
+          {c.issuer ? <Fact name="Certificate issued by" value={shownName(c.issuer)} /> : null}
+          <Fact
+            name="Signer trust"
+            value={c.trust === 'trusted' ? `found on ${c.trustList ?? 'a configured trust list'}` : c.trust === 'untrusted' ? 'not on any configured trust list' : 'unknown (trust lists not loaded yet)'}
+          />
+          {c.generator ? <Fact name="Made with" value={shownName(c.generator)} /> : null}
+          {c.remote ? <Fact name="Credentials from" value={`${c.remote.host} (${c.remote.via === 'link-header' ? "named by the server's Link header" : 'named inside the file'})`} /> : null}
           {c.signedAt ? <Fact name="Signed" value={formatDate(c.signedAt)} /> : null}
           {c.digitalSourceTypes.length ? <Fact name="Source type" value={c.digitalSourceTypes.map((d) => describeSourceType(d).words).join('; ')} /> : null}
           {c.fragmented ? <Fact name="Checked" value="init segment and one fragment of a streamed video" /> : null}
           {c.error ? <Fact name="Problem" value={c.error} /> : null}
+        </dl>
+      ) : null}
+      {c?.identities?.length ? (
+        <>
+          <p class="pl-sub">Identity of the creator (CAWG)</p>
+          <ul class="pl-identities">
+            {c.identities.map((id, i) => (
+              <li key={i} data-state={id.state}>
+                {identityWords(id)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {c?.state === 'absent' && c.remote ? (
+        <dl class="pl-facts">
+          <Fact name="Credentials" value={remoteWords(c.remote)} />
+          <Fact name="Stored at" value={c.remote.url} mono />
         </dl>
       ) : null}
       {c && c.actions.length ? (

@@ -13,10 +13,13 @@ import { empty } from './c2pa/summarize';
 import { sha256 as sha256Stream } from '@noble/hashes/sha2.js';
 import { readLayout, type Layout } from './media/layout';
 import { BlobSource, MemorySource, type ByteSource } from './media/source';
+import { followRemote, manifestFromLinkHeader, type RemoteContext } from './c2pa/remote';
 
 export interface CheckEnv {
   c2pa: C2paEngine;
   trust?: TrustSettings;
+  /** Where the bytes came from and how to follow a remote manifest (absent: references are reported, not followed). */
+  remote?: RemoteContext;
 }
 
 /** Formats c2pa-wasm can read Content Credentials from. */
@@ -53,9 +56,11 @@ export async function inspectBytes(source: string, bytes: Uint8Array, env: Check
       throw err;
     }
   }
-  const c2pa: C2paEvidence = C2PA_READABLE.has(mediaType)
-    ? await readC2pa(env.c2pa, { mime: mediaType, bytes }, env.trust)
+  const read = (b: Uint8Array) => readC2pa(env.c2pa, { mime: mediaType, bytes: b }, env.trust);
+  let c2pa: C2paEvidence = C2PA_READABLE.has(mediaType)
+    ? await read(bytes)
     : { ...empty('absent'), error: 'Content Credentials cannot be read from this format' };
+  if (env.remote && C2PA_READABLE.has(mediaType)) c2pa = await followRemote(c2pa, bytes, mediaType, env.remote, read);
   const fingerprintable = isVideo(mediaType);
   return { ...base, c2pa, fingerprintable, fingerprint: fingerprintable ? 'pending' : 'skipped' };
 }
@@ -95,6 +100,12 @@ export async function inspectSource(source: string, src: ByteSource, env: CheckE
     if (err instanceof BoxError) return { source, bytes: src.size, mediaType, mediaError: err.message, fingerprintable: false, fingerprint: 'skipped', basis: partial() };
     throw err;
   }
+  if (!layout.c2pa && mayReferElsewhere(layout, env.remote)) {
+    // Credentials kept apart (a Link header, or XMP that may name them) are validated against every byte.
+    const bytes = await readWhole(src);
+    const r = await inspectBytes(source, bytes, env);
+    return { ...r, basis: { file: 'whole', bytesRead: src.fetched, size: bytes.length, wholeBecause: 'because it points to Content Credentials kept apart from it, which are validated against the whole file' }, whole: new MemorySource(bytes, src.url), layout };
+  }
   if (!layout.c2pa) {
     return { source, bytes: src.size, mediaType, c2pa: empty('absent'), fingerprintable: true, fingerprint: 'pending', basis: partial(), layout };
   }
@@ -121,6 +132,30 @@ export async function inspectSource(source: string, src: ByteSource, env: CheckE
     whole: new BlobSource(blob, src.url),
     layout,
   };
+}
+
+/** XMP's BMFF uuid (ISO 16684-1): where an MP4 may name a remote manifest (dcterms:provenance). */
+const XMP_UUID = 'be7acfcb97a942e89c71999491e3afac';
+
+/**
+ * Whether a file without an embedded manifest may point to one kept elsewhere: the response's
+ * Link header names one, or the file carries XMP (a top-level XMP uuid box, or an XMP_ box in
+ * its movie header), which the engine reads for a `dcterms:provenance` reference.
+ */
+function mayReferElsewhere(layout: Layout, remote: RemoteContext | undefined): boolean {
+  if (!remote) return false;
+  if (manifestFromLinkHeader(remote.link, remote.assetUrl)) return true;
+  if (layout.boxes.some((b) => b.type === 'uuid' && b.userType === XMP_UUID)) return true;
+  return !!layout.moov && (indexOf(layout.moov, 'XMP_') >= 0 || indexOf(layout.moov, XMP_UUID, true) >= 0);
+}
+
+function indexOf(hay: Uint8Array, needle: string, hex = false): number {
+  const n = hex ? Uint8Array.from(needle.match(/../g)!.map((h) => parseInt(h, 16))) : new TextEncoder().encode(needle);
+  outer: for (let i = 0; i + n.length <= hay.length; i++) {
+    for (let j = 0; j < n.length; j++) if (hay[i + j] !== n[j]) continue outer;
+    return i;
+  }
+  return -1;
 }
 
 async function readWhole(src: ByteSource): Promise<Uint8Array> {

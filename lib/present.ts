@@ -4,7 +4,9 @@
  */
 import { describeSourceType, describeAction } from './c2pa/ai';
 import { fmtBytes } from './media/bmff';
-import { listsCompared, type Basis, type C2paAction, type Headline, type Verdict } from './verdict';
+import { listsCompared, type Basis, type C2paAction, type Headline, type IdentitySummary, type Verdict } from './verdict';
+import { quotedName, shownName, signerPhrase } from './names';
+import { remoteWords } from './c2pa/remote';
 
 export interface HeadlineLook {
   /** The badge's short word. */
@@ -35,15 +37,15 @@ export function accessibleName(v: Verdict): string {
   const c = v.c2pa;
   switch (v.headline) {
     case 'ai-declared':
-      return `AI-generated: declared by ${c?.generator ?? 'an unnamed generator'}, signed by ${c?.signer ?? 'an unnamed signer'}`;
+      return `AI-generated: declared by ${c?.generator ? shownName(c.generator) : 'an unnamed generator'}, signed by ${c ? signerPhrase(c) : 'an unnamed signer'}`;
     case 'listed': {
       const m = v.matches[0];
       return `Listed: "${m?.label}" in ${m?.listName}, ${m?.kind === 'exact' ? 'exact copy' : `perceptual match ${Math.round(m?.queryPct ?? 0)}% of frames`}`;
     }
     case 'credentials-trusted':
-      return `Content Credentials valid and trusted: signed by ${c?.signer ?? 'an unnamed signer'}${c?.issuer ? `, certificate from ${c.issuer}` : ''}`;
+      return `Content Credentials valid and trusted: signed by ${c ? signerPhrase(c) : 'an unnamed signer'}${c?.issuer ? `, certificate from ${shownName(c.issuer)}` : ''}`;
     case 'credentials-valid':
-      return `Content Credentials valid: signed by ${c?.signer ?? 'an unnamed signer'}, ${c?.trust === 'unknown' ? 'trust not known yet' : 'not on a trust list'}`;
+      return `Content Credentials valid: signed by ${c ? signerPhrase(c) : 'an unnamed signer'}, ${c?.trust === 'unknown' ? 'trust not known yet' : 'not on a trust list'}`;
     case 'credentials-invalid':
       return `Content Credentials invalid: ${c?.failures.filter((f) => f.code !== 'signingCredential.untrusted').map((f) => f.code).join(', ') || 'validation failed'}`;
     case 'no-credentials':
@@ -61,7 +63,7 @@ export function accessibleName(v: Verdict): string {
 
 export function actionWords(a: C2paAction): string {
   const parts = [describeAction(a.action)];
-  if (a.softwareAgent) parts.push(`with ${a.softwareAgent}`);
+  if (a.softwareAgent) parts.push(`with ${shownName(a.softwareAgent)}`);
   if (a.digitalSourceType) parts.push(`(${describeSourceType(a.digitalSourceType).words})`);
   return parts.join(' ');
 }
@@ -102,13 +104,15 @@ export function textReport(v: Verdict): string {
   const c = v.c2pa;
   if (c && c.state !== 'absent') {
     lines.push(`  C2PA: ${c.state}${c.libraryState ? ` (library: ${c.libraryState})` : ''}; trust: ${c.trust}`);
-    if (c.signer) lines.push(`    signer: ${c.signer}${c.issuer ? `, issued by ${c.issuer}` : ''}`);
-    if (c.generator) lines.push(`    generator: ${c.generator}`);
+    lines.push(`    signer: ${signerPhrase(c)}${c.issuer ? `, certificate issued by ${shownName(c.issuer)}` : ''}`);
+    if (c.generator) lines.push(`    generator: ${shownName(c.generator)}`);
+    for (const id of c.identities ?? []) lines.push(`    identity: ${identityWords(id)}`);
     if (c.signedAt) lines.push(`    signed: ${c.signedAt}`);
     for (const a of c.actions) lines.push(`    action: ${actionWords(a)}`);
     for (const f of c.failures) lines.push(`    problem: ${f.code}${f.explanation ? ` — ${f.explanation}` : ''}`);
     if (c.error) lines.push(`    error: ${c.error}`);
   }
+  if (c?.remote) lines.push(`  credentials: ${remoteWords(c.remote)} (${c.remote.url})`);
   for (const m of v.matches) {
     lines.push(`  listed in "${m.listName}": ${m.label} (${m.kind}${m.kind === 'perceptual' ? `, ${Math.round(m.queryPct ?? 0)}% / ${Math.round(m.targetPct ?? 0)}%` : ''})`);
   }
@@ -117,4 +121,13 @@ export function textReport(v: Verdict): string {
   if (v.frames?.length) lines.push(`  fingerprint: ${v.frames.length} frames`);
   else if (v.fingerprintNote) lines.push(`  fingerprint: ${v.fingerprintNote}`);
   return lines.join('\n') + '\n';
+}
+
+/** A CAWG identity assertion in words: who, vouched for by whom, and whether it holds. */
+export function identityWords(id: IdentitySummary): string {
+  const who = id.who ? quotedName(id.who) : 'an unnamed creator';
+  const by = id.verifiedBy ? `, vouched for by ${shownName(id.verifiedBy)}` : '';
+  const state =
+    id.state === 'valid' ? 'valid' : id.state === 'untrusted' ? 'signature valid, but its certificate is not on a trust list' : 'does not hold';
+  return `${who}${by} (${state})`;
 }

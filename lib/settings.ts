@@ -25,6 +25,11 @@ export interface Settings {
   fingerprint: boolean;
   /** Show badges on pages (the popup lists videos either way). */
   badges: boolean;
+  /**
+   * Fetch a video's remote Content Credentials from another host than the video's own. Off by
+   * default: that host would learn which video you are watching (see PRIVACY.md).
+   */
+  remoteManifestsAnyHost: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -36,6 +41,7 @@ export const DEFAULT_SETTINGS: Settings = {
   refreshHours: 24,
   fingerprint: true,
   badges: true,
+  remoteManifestsAnyHost: false,
 };
 
 const clamp = (v: unknown, lo: number, hi: number, dflt: number) =>
@@ -59,5 +65,6 @@ export function sanitizeSettings(raw: unknown): Settings {
     refreshHours: clamp(r.refreshHours, 1, 24 * 30, DEFAULT_SETTINGS.refreshHours),
     fingerprint: typeof r.fingerprint === 'boolean' ? r.fingerprint : DEFAULT_SETTINGS.fingerprint,
     badges: typeof r.badges === 'boolean' ? r.badges : DEFAULT_SETTINGS.badges,
+    remoteManifestsAnyHost: r.remoteManifestsAnyHost === true,
   };
 }

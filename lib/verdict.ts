@@ -5,6 +5,9 @@
  * `verdict.headline`, and words come from `lib/present.ts`.
  */
 
+import { shownName, signerPhrase } from './names';
+import { remoteWords } from './c2pa/remote';
+
 export type Headline =
   | 'ai-declared'
   | 'listed'
@@ -89,6 +92,8 @@ export interface C2paEvidence {
   signer?: string;
   /** Issuing CA of the signing certificate. */
   issuer?: string;
+  /** For a trusted signer: the trust list its certificate chain was found on, in words ("the C2PA trust list"). */
+  trustList?: string;
   signedAt?: string;
   title?: string;
   aiGenerated: boolean;
@@ -107,6 +112,36 @@ export interface C2paEvidence {
   error?: string;
   /** Read from an init segment plus one fragment (fMP4/DASH/HLS). */
   fragmented?: boolean;
+  /** Set when the asset points to a manifest store kept elsewhere (C2PA remote manifest). */
+  remote?: RemoteManifest;
+  /** CAWG identity assertions of the active manifest: who vouches for the content, and whether that holds. */
+  identities?: IdentitySummary[];
+}
+
+/** A manifest store the asset points to instead of embedding it. */
+export interface RemoteManifest {
+  url: string;
+  host: string;
+  /** How the asset pointed to it: an HTTP `Link: <…>; rel="c2pa-manifest"` header, or a reference inside the file (XMP dcterms:provenance). */
+  via: 'link-header' | 'in-file';
+  /** `fetched`: read and validated against the asset's bytes; `not-fetched`: another host, not allowed by the settings; `failed`: could not be fetched or read. */
+  status: 'fetched' | 'not-fetched' | 'failed';
+  /** Why it was not fetched or could not be read, in words. */
+  note?: string;
+}
+
+/** One CAWG identity assertion, in words. */
+export interface IdentitySummary {
+  /** Who the assertion names (a person, an account, an organisation, or a certificate subject). */
+  who?: string;
+  /** Who vouches for it: the identity's signature type and, for X.509, the certificate issuer. */
+  verifiedBy?: string;
+  /** `cawg.x509.cose`, `cawg.identity_claims_aggregation`… */
+  sigType?: string;
+  /** valid: signature checks out and the credential is trusted; untrusted: checks out, credential not on a trust list; invalid: does not hold. */
+  state: 'valid' | 'untrusted' | 'invalid';
+  /** Validation codes reported for this assertion. */
+  codes: string[];
 }
 
 export interface FrameHash {
@@ -239,16 +274,20 @@ export function decideVerdict(e: Evidence): Verdict {
     return { ...base, headline: 'listed', summary: `Listed in "${m.listName}" as "${m.label}": ${how}.${c2paAside(c, e.unavailable)}` };
   }
   if (c?.state === 'trusted') {
-    return { ...base, headline: 'credentials-trusted', summary: `Valid Content Credentials signed by ${c.signer ?? 'an unnamed signer'}, on a trust list${c.generator ? `; made with ${c.generator}` : ''}.` };
+    return { ...base, headline: 'credentials-trusted', summary: `Valid Content Credentials signed by ${signerPhrase(c)}${made(c)}.${fromWhere(c)}` };
   }
   if (c?.state === 'valid') {
-    const trust = c.trust === 'unknown' ? 'trust lists not loaded yet, so the signer is not known to be trusted' : 'signer not on any configured trust list';
-    return { ...base, headline: 'credentials-valid', summary: `Valid Content Credentials signed by ${c.signer ?? 'an unnamed signer'} (${trust})${c.generator ? `; made with ${c.generator}` : ''}.` };
+    const trust = c.trust === 'unknown' ? 'trust lists not loaded yet, so it is not known to be trusted' : 'not on any configured trust list';
+    return { ...base, headline: 'credentials-valid', summary: `Valid Content Credentials signed by ${signerPhrase(c)} (${trust})${made(c)}.${fromWhere(c)}` };
   }
   if (c?.state === 'invalid') {
     const why = c.failures.filter((f) => !TRUST_ONLY.has(f.code)).map((f) => f.code);
     const claim = c.aiGenerated ? ' It claims AI generation, but the claim cannot be relied on.' : '';
-    return { ...base, headline: 'credentials-invalid', summary: `Content Credentials are present but do not hold (${why.join(', ') || 'validation failed'}): the video or its manifest changed after signing, or the signature is bad.${claim}` };
+    return { ...base, headline: 'credentials-invalid', summary: `Content Credentials are present but do not hold (${why.join(', ') || 'validation failed'}): the video or its manifest changed after signing, or the signature is bad.${claim}${fromWhere(c)}` };
+  }
+  if (c?.state === 'absent' && c.remote && c.remote.status !== 'fetched') {
+    const reason = remoteWords(c.remote);
+    return { ...base, headline: 'unavailable', reason, summary: `Could not check this video's Content Credentials: ${reason}.` };
   }
   if (e.mediaError) {
     return { ...base, headline: 'error', reason: e.mediaError, summary: `This file could not be read as media: ${e.mediaError}` };
@@ -280,16 +319,27 @@ function listsClause(e: Evidence): string {
 /** Failure codes that are about trust, not integrity: they never make a manifest invalid on their own. */
 export const TRUST_ONLY: ReadonlySet<string> = new Set([
   'signingCredential.untrusted',
+  // c2pa-wasm 0.15 reports a CAWG X.509 identity whose certificate is on no trust list as a failure;
+  // like the claim signer's, that is about trust, not integrity (it is shown with the identity).
+  'cawg.x509.credential.untrusted',
   'signingCredential.ocsp.skipped',
   'signingCredential.ocsp.inaccessible',
   'timeStamp.untrusted',
 ]);
 
 function aiSentence(c: C2paEvidence): string {
-  const by = c.generator ? ` by ${c.generator}` : '';
-  const signer = c.signer ? `, signed by ${c.signer}` : '';
-  const trust = c.state === 'trusted' ? ' (trusted signer)' : c.trust === 'unknown' ? ' (signer trust not known yet)' : ' (signer not on a trust list)';
-  return `Declared AI-generated${by}${signer}${trust}.`;
+  const by = c.generator ? ` by ${shownName(c.generator)}` : '';
+  const trust = c.state === 'trusted' ? '' : c.trust === 'unknown' ? ' (signer trust not known yet)' : ' (not on a trust list)';
+  return `Declared AI-generated${by}, signed by ${signerPhrase(c)}${trust}.${fromWhere(c)}`;
+}
+
+function made(c: C2paEvidence): string {
+  return c.generator ? `; made with ${shownName(c.generator)}` : '';
+}
+
+/** Where the credentials came from, when not from inside the file. */
+function fromWhere(c: C2paEvidence): string {
+  return c.remote?.status === 'fetched' ? ` Credentials fetched from ${c.remote.host} (${c.remote.via === 'link-header' ? "named by the server's Link header" : 'named inside the file'}).` : '';
 }
 
 function c2paAside(c?: C2paEvidence, unavailable?: string): string {
@@ -297,7 +347,7 @@ function c2paAside(c?: C2paEvidence, unavailable?: string): string {
   if (!c && unavailable) return ` Its Content Credentials could not be read (${unavailable}).`;
   if (!c || c.state === 'absent') return ' It carries no Content Credentials.';
   if (c.state === 'invalid') return ' Its Content Credentials do not hold.';
-  if (c.state === 'valid' || c.state === 'trusted') return ` It has valid Content Credentials signed by ${c.signer ?? 'an unnamed signer'}.`;
+  if (c.state === 'valid' || c.state === 'trusted') return ` It has valid Content Credentials signed by ${signerPhrase(c)}.`;
   return '';
 }
 

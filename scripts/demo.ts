@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { FixtureServer } from '../tests/e2e/harness/server';
 import { launchWithExtension, Ext } from '../tests/e2e/harness/extension';
 import { readBadges } from '../tests/e2e/harness/badges';
-import { aiDeclaredVideo } from '../tests/support/signing';
+import { aiDeclaredVideo, badSignatureVideo } from '../tests/support/signing';
 import { reencoded, signedList } from '../tests/support/media';
 import { C2PA_FIXTURES, ROOT } from '../tests/paths';
 import { LOOK } from '../lib/present';
@@ -29,6 +29,7 @@ async function samples(server: FixtureServer): Promise<Sample[]> {
     throw new Error(`the sample videos live in ${C2PA_FIXTURES} (the project's shared fixtures); put them beside the repository`);
   }
   await aiDeclaredVideo();
+  await badSignatureVideo();
   server.text(
     '/demo/stream.m3u8',
     '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI="/c2pa/c2pa-rs__dashinit.mp4"\n#EXTINF:4.000,\n/c2pa/c2pa-js__dash1.m4s\n#EXT-X-ENDLIST\n',
@@ -39,7 +40,7 @@ async function samples(server: FixtureServer): Promise<Sample[]> {
     { id: 'ai', title: 'Declared AI-generated (signed as made by a video model)', src: '/gen/ai-declared.mp4' },
     { id: 'listed', title: 'A re-encoded copy of a video on a subscribed list', src: '/gen/copies/pattern-480p-crf35.mp4' },
     { id: 'signed', title: 'Signed with Content Credentials (test certificate)', src: '/c2pa/c2pa-rs__video1.mp4' },
-    { id: 'invalid', title: 'Credentials that do not hold (bad signature)', src: '/c2pa/c2pa-rs__legacy.mp4' },
+    { id: 'invalid', title: 'Credentials that do not hold (bad signature)', src: '/gen/bad-signature.mp4' },
     { id: 'stream', title: 'A streamed video (HLS, fragmented MP4)', src: '/demo/stream.m3u8' },
     { id: 'plain', title: 'No Content Credentials', src: '/c2pa/c2pa-rs__video1_no_manifest.mp4' },
     { id: 'mov', title: 'QuickTime movie without credentials', src: '/c2pa/c2pa-rs__c.mov' },

@@ -13,18 +13,21 @@ import { isFetchableUrl } from '../../lib/media/ref';
 import { textReport } from '../../lib/present';
 import { decideVerdict, toReport, type Evidence, type Verdict } from '../../lib/verdict';
 import { fmtBytes } from '../../lib/media/bmff';
+import { MAX_REMOTE_MANIFEST_BYTES, type RemoteContext } from '../../lib/c2pa/remote';
 
 export const usage = `check <file-or-url> [--json] [--trust <pem>]... [--trust-allowed <pem>] [--trust-config <cfg>]
-        [--fragment <m4s>] [--list <list.jsonl>]... [--no-frames] [--max-bytes <n>]
+        [--fragment <m4s>] [--list <list.jsonl>]... [--no-frames] [--no-remote] [--max-bytes <n>]
     Checks one video (or image): Content Credentials, SHA-256, frame fingerprint, list matches.
     --trust adds trust anchors (PEM); without any, signer trust is reported as unknown.
-    --fragment reads <file> as an fMP4 init segment and <m4s> as one of its fragments.`;
+    --fragment reads <file> as an fMP4 init segment and <m4s> as one of its fragments.
+    Remote Content Credentials (a Link header or a reference inside the file) are fetched and
+    validated against the video, on any host; --no-remote reports them without fetching.`;
 
 export async function run(args: string[]): Promise<number> {
   const a = parseArgs(args, {
     values: ['trust-allowed', 'trust-config', 'fragment', 'max-bytes'],
     repeat: ['trust', 'list'],
-    booleans: ['json', 'no-frames'],
+    booleans: ['json', 'no-frames', 'no-remote'],
   });
   if (a.positional.length !== 1) throw new UsageError(a.positional.length ? 'give exactly one file or address' : 'which file or address?');
   const source = a.positional[0];
@@ -37,6 +40,7 @@ export async function run(args: string[]): Promise<number> {
     fragment: a.values.fragment,
     frames: !a.flags.has('no-frames'),
     lists: a.lists.list ?? [],
+    remote: !a.flags.has('no-remote'),
   });
   process.stdout.write(a.flags.has('json') ? JSON.stringify(toReport(verdict), null, 2) + '\n' : textReport(verdict));
   return 0;
@@ -48,6 +52,8 @@ export interface CheckSourceOptions {
   fragment?: string;
   frames?: boolean;
   lists?: string[];
+  /** Follow remote manifest references, on any host (default true: a command line is explicit intent). */
+  remote?: boolean;
 }
 
 /** One source (file or address) through the whole pipeline: the CLI's verdict. */
@@ -56,10 +62,22 @@ export async function checkSource(source: string, o: CheckSourceOptions = {}): P
   const env = { c2pa: nodeC2paEngine(), trust: o.trust };
   let evidence: Evidence;
   try {
-    const bytes = await readSource(source, maxBytes);
+    const { bytes, url, link } = await readSource(source, maxBytes);
+    const remote: RemoteContext = {
+      assetUrl: url,
+      link,
+      policy: { allowOtherHosts: true, never: o.remote === false },
+      fetchManifest: async (u) => {
+        try {
+          return (await fetchBytes(u, { maxBytes: MAX_REMOTE_MANIFEST_BYTES, timeoutMs: 20_000 })).bytes;
+        } catch (err) {
+          throw err instanceof FetchFailure ? err : new Error('the download failed');
+        }
+      },
+    };
     const inspected: Inspected = o.fragment
-      ? await inspectFragments(source, bytes, await readSource(o.fragment, maxBytes), env)
-      : await inspectBytes(source, bytes, env);
+      ? await inspectFragments(source, bytes, (await readSource(o.fragment, maxBytes)).bytes, env)
+      : await inspectBytes(source, bytes, { ...env, remote });
     const { mediaType, fingerprintable, ...found } = inspected;
     evidence = found;
     if (fingerprintable && o.frames !== false) evidence = { ...evidence, ...(await fingerprint(source, bytes)) };
@@ -73,11 +91,12 @@ export async function checkSource(source: string, o: CheckSourceOptions = {}): P
 
 class SourceUnavailable extends Error {}
 
-async function readSource(source: string, maxBytes: number): Promise<Uint8Array> {
+async function readSource(source: string, maxBytes: number): Promise<{ bytes: Uint8Array; url?: string; link?: string }> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
     if (!isFetchableUrl(source)) throw new UsageError(`only http(s) addresses can be checked: ${source}`);
     try {
-      return (await fetchBytes(source, { maxBytes })).bytes;
+      const f = await fetchBytes(source, { maxBytes });
+      return { bytes: f.bytes, url: f.url, link: f.link };
     } catch (err) {
       if (err instanceof FetchFailure) throw new SourceUnavailable(err.message);
       throw err;
@@ -93,7 +112,7 @@ async function readSource(source: string, maxBytes: number): Promise<Uint8Array>
     throw new UsageError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
   if (size > maxBytes) throw new SourceUnavailable(`the file is ${fmtBytes(size)}, over the ${fmtBytes(maxBytes)} limit (--max-bytes)`);
-  return new Uint8Array(await readFile(source));
+  return { bytes: new Uint8Array(await readFile(source)) };
 }
 
 async function loadTrust(anchors: string[], allowed?: string, config?: string): Promise<TrustSettings | undefined> {
@@ -112,11 +131,16 @@ async function loadTrust(anchors: string[], allowed?: string, config?: string): 
   texts.forEach((t, i) => {
     if (!countPemCertificates(t)) throw new UsageError(`${anchors[i]} holds no PEM certificate`);
   });
+  const allowedText = allowed ? await read(allowed) : undefined;
   return {
     anchors: texts.join('\n'),
-    allowed: allowed ? await read(allowed) : undefined,
+    allowed: allowedText,
     config: config ? await read(config) : undefined,
     sources: anchors.map((p) => basename(p)),
+    lists: [
+      ...anchors.map((p, i) => ({ name: `trust list ${basename(p)}`, pem: texts[i], role: 'anchors' as const })),
+      ...(allowedText ? [{ name: `allowed list ${basename(allowed!)}`, pem: allowedText, role: 'allowed' as const }] : []),
+    ],
   };
 }
 

@@ -397,11 +397,13 @@ export class Service {
   }
 
   private async known(key: string): Promise<Verdict | undefined> {
+    // Remote credentials left unfetched by the setting are read again once the user allows them.
+    const stale = (v: Verdict) => v.c2pa?.remote?.status === 'not-fetched' && this.settings().remoteManifestsAnyHost;
     const mem = this.verdicts.get(key);
-    if (mem) return mem;
+    if (mem && !stale(mem)) return mem;
     if (key.startsWith('file:')) return undefined;
     const hit = await getCached(key, this.trust().version, this.platform.now()).catch(() => undefined);
-    if (!hit) return undefined;
+    if (!hit || stale(hit.verdict)) return undefined;
     this.evidence.set(key, hit.evidence);
     // Lists may have changed since it was cached: decide again from the stored evidence.
     await this.publish(key, hit.evidence, false);

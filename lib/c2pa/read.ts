@@ -5,7 +5,8 @@
  */
 import type { C2paEvidence } from '../verdict';
 import { empty, summarizeStore } from './summarize';
-import { readerContext, type TrustSettings } from './trust';
+import { readerContext, trustListOf, type TrustSettings } from './trust';
+import { hostOf } from './remote';
 
 export interface ReaderLike {
   manifestStore(): unknown;
@@ -46,7 +47,9 @@ export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: Tru
     } catch {
       cr = undefined; // certificate details are a nicety; the store alone is enough to decide
     }
-    return summarizeStore(store as Record<string, unknown>, cr, { trustLoaded: !!trust, fragmented });
+    const evidence = summarizeStore(store as Record<string, unknown>, cr, { trustLoaded: !!trust, fragmented });
+    if (evidence.state === 'trusted') evidence.trustList = trustListOf(trust, evidence.signer, evidence.issuer);
+    return evidence;
   } catch (err) {
     return fromReadError(err);
   } finally {
@@ -63,24 +66,48 @@ export function fromReadError(err: unknown): C2paEvidence {
   const raw = typeof err === 'string' ? err : ((err as Error)?.message ?? String(err));
   if (/JumbfNotFound|ProvenanceMissing|NotFound\b/.test(raw)) return empty('absent');
   if (/UnsupportedType/.test(raw)) return { ...empty('absent'), error: 'Content Credentials are not supported for this format' };
-  return { ...empty('error'), error: cleanError(raw) };
+  // The file points to a manifest store kept elsewhere; the engine is told never to fetch it
+  // (lib/c2pa/remote.ts decides, under the extension's network policy).
+  const remote = /RemoteManifestUrl\("([^"]{1,2048})"\)/.exec(raw);
+  if (remote) {
+    const url = remote[1];
+    return { ...empty('absent'), remote: { url, host: hostOf(url), via: 'in-file', status: 'not-fetched' } };
+  }
+  return { ...empty('error'), error: engineErrorWords(raw) };
 }
 
-function cleanError(raw: string): string {
+/**
+ * The engine's errors in words. Its raw text (`C2pa(Name(details))`) never reaches a badge:
+ * a known name gets its sentence, an unknown one a generic sentence naming only the error kind.
+ */
+const ENGINE_ERROR_WORDS: Record<string, string> = {
+  JumbfParseError: 'the C2PA manifest is malformed (JUMBF could not be parsed)',
+  JumbfBoxNotFound: 'the C2PA manifest is incomplete (a JUMBF box is missing)',
+  ClaimDecoding: 'the C2PA claim could not be decoded',
+  ClaimEncoding: 'the C2PA claim could not be decoded',
+  ClaimMissing: 'the C2PA manifest has no claim',
+  ClaimMissingSignatureBox: 'the C2PA claim has no signature',
+  ClaimInvalidContent: 'the C2PA claim is invalid',
+  InvalidAsset: 'the file structure is invalid for its format',
+  IoError: 'the file ended early or could not be read',
+  BadParam: 'the file could not be parsed',
+  CoseSignature: 'the signature is malformed',
+  CoseX5ChainMissing: 'the signature carries no certificate',
+  CoseInvalidCert: 'the signing certificate is malformed',
+  InvalidClaim: 'the C2PA claim is invalid',
+  AssertionDecoding: 'an assertion of the manifest could not be decoded',
+  TooManyManifestStores: 'the file holds more than one manifest store',
+  HashMismatch: 'the file changed after signing',
+  RemoteManifestFetch: 'the credentials kept at another address could not be fetched',
+  RemoteManifestUrl: 'the credentials are kept at another address and were not fetched',
+  XmpReadError: "the file's XMP metadata could not be read",
+  OperationCancelled: 'the check was cancelled',
+};
+
+export function engineErrorWords(raw: string): string {
   const first = raw.split('\n')[0].replace(/\s+/g, ' ').trim();
-  const m = /^C2pa\((\w+)(?:\((.*)\))?\)$/.exec(first);
-  const name = m ? m[1] : first;
-  const words: Record<string, string> = {
-    JumbfParseError: 'the C2PA manifest is malformed (JUMBF could not be parsed)',
-    JumbfBoxNotFound: 'the C2PA manifest is incomplete (a JUMBF box is missing)',
-    ClaimDecoding: 'the C2PA claim could not be decoded',
-    ClaimMissing: 'the C2PA manifest has no claim',
-    InvalidAsset: 'the file structure is invalid for its format',
-    IoError: 'the file ended early or could not be read',
-    BadParam: 'the file could not be parsed',
-    CoseSignature: 'the signature is malformed',
-    InvalidClaim: 'the C2PA claim is invalid',
-  };
-  const text = words[name] ?? `the C2PA reader failed: ${first.slice(0, 200)}`;
-  return m?.[2] && !words[name] ? text : m?.[2] ? `${text} (${m[2].slice(0, 120)})` : text;
+  const name = /^C2pa\((\w+)/.exec(first)?.[1] ?? /^(\w+)(?:\(|$)/.exec(first)?.[1];
+  if (name && ENGINE_ERROR_WORDS[name]) return ENGINE_ERROR_WORDS[name];
+  if (/memory|allocation/i.test(first)) return 'the C2PA reader ran out of memory on this file';
+  return `the C2PA reader could not read the credentials${name && name.length <= 40 ? ` (${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()})` : ''}`;
 }

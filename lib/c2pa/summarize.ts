@@ -3,7 +3,7 @@
  * certificate subject and issuer) into C2paEvidence: the facts the Verdict needs, in the
  * library's own terms. Pure: runs on plain JSON, so it is unit-tested without WASM.
  */
-import type { C2paAction, C2paEvidence, IngredientSummary, ManifestSummary, ValidationCode } from '../verdict';
+import type { C2paAction, C2paEvidence, IdentitySummary, IngredientSummary, ManifestSummary, ValidationCode } from '../verdict';
 import { TRUST_ONLY } from '../verdict';
 import { isAiSourceType } from './ai';
 
@@ -71,7 +71,44 @@ export function summarizeStore(store: Json, crJson: Json | undefined, opts: Summ
     chain,
     libraryState,
     fragmented: opts.fragmented || undefined,
+    ...identitiesField(active, [...success, ...informational, ...failures], failures),
   };
+}
+
+/**
+ * CAWG identity assertions (`cawg.identity`, repeated as `cawg.identity__1`…): who they name, who
+ * vouches for that, and whether it holds, from the codes the engine reported for each assertion.
+ */
+function identitiesField(active: Json, all: ValidationCode[], failures: ValidationCode[]): { identities?: IdentitySummary[] } {
+  const out: IdentitySummary[] = [];
+  for (const a of arr(active.assertions).slice(0, MAX_INGREDIENTS)) {
+    const label = str(obj(a).label) ?? '';
+    if (!/^cawg\.identity(__\d+)?$/.test(label)) continue;
+    const data = obj(obj(a).data);
+    const sig = obj(data.signature_info);
+    const sigType = str(obj(data.signer_payload).sig_type);
+    // Identity claims aggregation: the verified identities (social accounts, sites, organisations) with their providers.
+    const verified = arr(data.verifiedIdentities ?? obj(data.credentialSubject).verifiedIdentities).map(obj);
+    const named = verified.map((v) => str(v.name) ?? str(v.username) ?? str(v.uri)).filter((x): x is string => !!x);
+    const providers = [...new Set(verified.map((v) => str(obj(v.provider).name) ?? str(obj(v.provider).id)).filter((x): x is string => !!x))];
+    const codes = all.filter((c) => c.url?.endsWith(`/c2pa.assertions/${label}`)).map((c) => c.code);
+    const mine = (c: ValidationCode) => !!c.url?.endsWith(`/c2pa.assertions/${label}`);
+    const failed = failures.some((c) => mine(c) && !c.code.endsWith('.untrusted'));
+    out.push({
+      who: named.length ? named.join(', ') : (str(sig.common_name) ?? str(sig.issuer)),
+      verifiedBy: providers.length
+        ? providers.join(', ')
+        : str(sig.issuer)
+          ? `an X.509 certificate naming ${str(sig.issuer)}`
+          : sigType === 'cawg.x509.cose'
+            ? 'an X.509 certificate'
+            : undefined,
+      sigType,
+      state: failed ? 'invalid' : codes.some((c) => c.endsWith('.untrusted')) ? 'untrusted' : 'valid',
+      codes,
+    });
+  }
+  return out.length ? { identities: out } : {};
 }
 
 export function empty(state: C2paEvidence['state']): C2paEvidence {

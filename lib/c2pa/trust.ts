@@ -39,6 +39,8 @@ export interface TrustSettings {
   config?: string;
   /** Names of the sources that went in, for the popup ("trusted per …"). */
   sources: string[];
+  /** Each source's certificates under its name, to say which list a trusted signer was found on. */
+  lists?: { name: string; pem: string; role: TrustRole }[];
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----/g;
@@ -91,18 +93,69 @@ export function buildTrustSettings(stored: StoredTrustText[], userAnchors = ''):
     allowed: allowed.length ? allowed.join('\n') : undefined,
     config,
     sources: [...anchors.map((s) => s.source.name), ...(userHas ? ['your own anchors'] : [])],
+    lists: [
+      ...stored.filter((s) => s.source.role !== 'config').map((s) => ({ name: s.source.name, pem: s.text, role: s.source.role })),
+      ...(userHas ? [{ name: 'your own anchors', pem: userAnchors, role: 'anchors' as const }] : []),
+    ],
   };
 }
 
-/** c2pa-rs context JSON for a reader. */
-export function readerContext(trust: TrustSettings | undefined): string | undefined {
-  if (!trust) return undefined;
+/**
+ * Which list a trusted signer was found on, as words to follow "trusted via": an allowed list
+ * holding the signer's own certificate, else the anchor list(s) holding a certificate that names
+ * the issuing CA (names are matched in the certificates' DER bytes, where subject and issuer
+ * strings are plain text). When the anchor is further up the chain than the issuing CA, the
+ * engine does not tell which list held it: then every anchor list in use is named as a candidate.
+ */
+export function trustListOf(trust: TrustSettings | undefined, signer?: string, issuer?: string): string | undefined {
+  const has = (pem: string, name?: string) => {
+    if (!name) return false;
+    const needle = new TextEncoder().encode(name);
+    for (const m of pem.matchAll(PEM_CERT)) {
+      if (indexOf(base64Bytes(m[1]), needle) >= 0) return true;
+    }
+    return false;
+  };
+  const the = (name: string) => (name.startsWith('your ') ? name : `the ${name}`);
+  const lists = trust?.lists ?? [];
+  const allowed = lists.find((l) => l.role === 'allowed' && has(l.pem, signer));
+  if (allowed) return the(allowed.name);
+  const anchors = lists.filter((l) => l.role === 'anchors');
+  const found = anchors.filter((l) => has(l.pem, issuer)).map((l) => the(l.name));
+  if (found.length) return found.join(' or ');
+  return anchors.length ? `one of the configured trust lists: ${anchors.map((l) => l.name).join(', ')}` : undefined;
+}
+
+function base64Bytes(b64: string): Uint8Array {
+  const bin = atob(b64.replace(/\s+/g, ''));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function indexOf(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * c2pa-rs context JSON for a reader. Always sent, even without trust lists: the engine must
+ * never open a connection by itself (remote manifests go through lib/c2pa/remote.ts; no OCSP).
+ */
+export function readerContext(trust: TrustSettings | undefined): string {
   return JSON.stringify({
-    trust: {
-      trust_anchors: trust.anchors,
-      ...(trust.allowed ? { allowed_list: trust.allowed } : {}),
-      ...(trust.config ? { trust_config: trust.config } : {}),
-    },
-    verify: { verify_trust: true },
+    ...(trust
+      ? {
+          trust: {
+            trust_anchors: trust.anchors,
+            ...(trust.allowed ? { allowed_list: trust.allowed } : {}),
+            ...(trust.config ? { trust_config: trust.config } : {}),
+          },
+        }
+      : {}),
+    verify: { ...(trust ? { verify_trust: true } : {}), remote_manifest_fetch: false, ocsp_fetch: false },
   });
 }

@@ -48,6 +48,8 @@ export interface Fetched {
   ranged: boolean;
   /** Final address after redirects. */
   url: string;
+  /** The response's `Link` header (it may name a remote C2PA manifest). */
+  link?: string;
 }
 
 export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<Fetched> {
@@ -67,7 +69,7 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
       const head = await readCapped(first, maxBytes, false, opts, signal);
       const known = total >= 0 ? total : head.length;
       if (head.length >= known || total < 0) {
-        return { bytes: head, total: head.length, contentType: first.headers.get('content-type') ?? undefined, ranged: true, url: first.url || url };
+        return { bytes: head, total: head.length, contentType: first.headers.get('content-type') ?? undefined, ranged: true, url: first.url || url, link: first.headers.get('link') ?? undefined };
       }
       const rest = await request(url, opts, signal, `bytes=${head.length}-${known - 1}`);
       if (rest.status !== 206) {
@@ -79,7 +81,7 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
       const tail = await readCapped(rest, maxBytes - head.length, false, opts, signal);
       const bytes = concat([head, tail]);
       if (bytes.length !== known) throw new FetchFailure('bad-response', `expected ${known} bytes, received ${bytes.length}`);
-      return { bytes, total: known, contentType: first.headers.get('content-type') ?? undefined, ranged: true, url: first.url || url };
+      return { bytes, total: known, contentType: first.headers.get('content-type') ?? undefined, ranged: true, url: first.url || url, link: first.headers.get('link') ?? undefined };
     }
     // 200: Range ignored. Refuse early when the declared length is over the cap, else stream with a cap.
     const declared = Number(first.headers.get('content-length') ?? NaN);
@@ -88,7 +90,7 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
       throw tooLarge(declared, maxBytes);
     }
     const bytes = await readCapped(first, maxBytes, false, opts, signal);
-    return { bytes, total: bytes.length, contentType: first.headers.get('content-type') ?? undefined, ranged: false, url: first.url || url };
+    return { bytes, total: bytes.length, contentType: first.headers.get('content-type') ?? undefined, ranged: false, url: first.url || url, link: first.headers.get('link') ?? undefined };
   });
 }
 

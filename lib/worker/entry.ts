@@ -70,6 +70,7 @@ export function startCheckerWorker(scope: WorkerScope): void {
           },
           fingerprint: await loadFingerprinter(),
           resolveHls,
+          remotePolicy: { allowOtherHosts: sanitizeSettings(msg.settings).remoteManifestsAnyHost },
           post: (stage, evidence) => scope.postMessage({ type: 'result', key: job.key, stage, evidence } satisfies FromWorker),
         },
         ctl.signal,

@@ -7,6 +7,7 @@
 import { inspectFragments, inspectSource, type CheckEnv, type Inspected, type SourceInspection } from '../check';
 import { MemorySource, openRemote, type ByteSource } from '../media/source';
 import type { TrustSettings } from '../c2pa/trust';
+import { MAX_REMOTE_MANIFEST_BYTES, type RemoteContext, type RemotePolicy } from '../c2pa/remote';
 import { concat as concatAll, fetchBytes, FetchFailure, type FetchOptions } from '../media/fetch';
 import { PlaylistError } from '../media/hls';
 import type { MediaRef } from '../media/ref';
@@ -43,6 +44,8 @@ export interface JobDeps {
   /** Resolves an HLS playlist into something fetchable (site-specific logic lives in lib/media/hls.ts). */
   resolveHls?: (url: string, fetchOpts: FetchOptions) => Promise<MediaRef>;
   fetchImpl?: typeof fetch;
+  /** Remote manifests: fetch from other hosts than the video's? (a setting; off by default) */
+  remotePolicy?: RemotePolicy;
   post: (stage: 'c2pa' | 'frames', evidence: Evidence) => void;
 }
 
@@ -73,7 +76,7 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
       case 'url': {
         const src = await openRemote(ref.url, { ...fetchOpts, maxBytes: job.maxBytes });
         fetched = () => src.fetched;
-        const r = await inspectSource(job.source, src, env);
+        const r = await inspectSource(job.source, src, { ...env, remote: remoteContext(src.url, src.headers?.get('link') ?? undefined, deps, fetchOpts) });
         inspected = r;
         frameInput = async () => framesFor(r, src, budget);
         break;
@@ -112,7 +115,7 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
         const b = job.uploadId && deps.loadUpload ? await deps.loadUpload(job.uploadId) : undefined;
         if (!b) throw new Unavailable('the chosen file is no longer available; choose it again');
         if (b.length > job.maxBytes) throw new Unavailable(`the file is larger than the ${Math.round(job.maxBytes / 1048576)} MB limit`);
-        const r = await inspectSource(job.source, new MemorySource(b, job.source), env, Infinity);
+        const r = await inspectSource(job.source, new MemorySource(b, job.source), { ...env, remote: remoteContext(undefined, undefined, deps, fetchOpts) }, Infinity);
         inspected = r;
         frameInput = async () => ({ kind: 'bytes', bytes: b, mode: 'whole' });
         break;
@@ -152,6 +155,16 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
     const why = err instanceof FetchFailure ? `its frames could not be fetched: ${err.message}` : `frames could not be decoded: ${(err as Error)?.message ?? err}`;
     deps.post('frames', { ...evidence, fingerprint: 'unavailable', fingerprintNote: why, basis: basis() });
   }
+}
+
+/** Remote manifests come through the same fetch helper as media: capped, timed out, cookies omitted. */
+function remoteContext(assetUrl: string | undefined, link: string | undefined, deps: JobDeps, fetchOpts: FetchOptions): RemoteContext {
+  return {
+    assetUrl,
+    link,
+    policy: deps.remotePolicy ?? { allowOtherHosts: false },
+    fetchManifest: async (url) => (await fetchBytes(url, { ...fetchOpts, maxBytes: MAX_REMOTE_MANIFEST_BYTES, timeoutMs: 20_000 })).bytes,
+  };
 }
 
 /** Where the frame stage finds its frames after inspectSource. */

@@ -1,6 +1,6 @@
 /** Builds the test variant of the extension once per run (`wxt build --mode e2e`), and the generated media. */
 import { execFileSync } from 'node:child_process';
-import { aiDeclaredVideo } from '../support/signing';
+import { aiDeclaredVideo, badSignatureVideo } from '../support/signing';
 import { ROOT } from '../paths';
 import { clearRecords } from './harness/privacy';
 
@@ -10,4 +10,5 @@ export default async function globalSetup(): Promise<void> {
     execFileSync('npx', ['wxt', 'build', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
   }
   await aiDeclaredVideo();
+  await badSignatureVideo();
 }

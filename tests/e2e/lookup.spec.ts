@@ -21,7 +21,7 @@ import type { Ext } from './harness/extension';
 import { mountFilePage, mountModelCard } from './harness/imitation/hf-site';
 import { mountXTimeline } from './harness/imitation/x-site';
 import { signedStream } from './harness/imitation/streams';
-import { aiDeclaredVideo } from '../support/signing';
+import { aiDeclaredVideo, badSignatureVideo } from '../support/signing';
 import { C2PA_FIXTURES } from '../paths';
 import { LOOK } from '../../lib/present';
 
@@ -46,9 +46,9 @@ test('popup and options: an address, a chosen file, a dropped file', async ({ ex
   const result = popup.locator('.pl-lookup-result');
   await expect(card(result, 'ai-declared')).toBeVisible({ timeout: 30_000 });
   await expect(result).toContainText('OpenAI Sora');
-  await popup.locator('#popup-file').setInputFiles(join(C2PA_FIXTURES, 'c2pa-rs__legacy.mp4'));
+  await popup.locator('#popup-file').setInputFiles(await badSignatureVideo());
   await expect(card(result, 'credentials-invalid')).toBeVisible({ timeout: 30_000 });
-  await expect(result).toContainText('c2pa-rs__legacy.mp4');
+  await expect(result).toContainText('bad-signature.mp4');
   await popup.close();
 
   const options = await ext.context.newPage();

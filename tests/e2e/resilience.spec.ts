@@ -241,7 +241,7 @@ test('after a browser restart, lists and cached verdicts are intact', async ({ s
   server.route('/lists/restart.jsonl.sig', (_req, res) => void res.end(list.sig));
   await ext.send({ type: 'list-subscribe', url: server.url('/lists/restart.jsonl'), publicKey: list.publicKey });
   const q = fresh();
-  const url = server.html(`/p/restart-${q}.html`, `<!doctype html><html lang="en"><title>restart</title><video width="320" height="180" muted src="/c2pa/c2pa-rs__legacy.mp4?${q}"></video><video width="320" height="180" muted src="/pdq/pattern-sd-with-small-logo-bar.mp4?${q}"></video></html>`);
+  const url = server.html(`/p/restart-${q}.html`, `<!doctype html><html lang="en"><title>restart</title><video width="320" height="180" muted src="/gen/bad-signature.mp4?${q}"></video><video width="320" height="180" muted src="/pdq/pattern-sd-with-small-logo-bar.mp4?${q}"></video></html>`);
   const page = await first.context.newPage();
   await page.goto(url);
   const before = await allFinal(ext, page, 2, 60_000);
@@ -251,13 +251,13 @@ test('after a browser restart, lists and cached verdicts are intact', async ({ s
   const second = await launchWithExtension({ userDataDir: first.userDataDir });
   expect(second.id).toBe(first.id);
   const ext2 = new Ext(second.context, second.id, second.userDataDir);
-  const fetchedBefore = server.requests(`/c2pa/c2pa-rs__legacy.mp4?${q}`).length;
+  const fetchedBefore = server.requests(`/gen/bad-signature.mp4?${q}`).length;
   const page2 = await second.context.newPage();
   await page2.goto(url);
   const after = await allFinal(ext2, page2, 2, 60_000);
   expect(after.map((v) => v.verdict!.headline).sort()).toEqual(['credentials-invalid', 'listed']);
   // The cached verdict was reused: the extension did not download the video again (the page's own requests are range/metadata ones).
-  const extensionFetches = server.requests(`/c2pa/c2pa-rs__legacy.mp4?${q}`).slice(fetchedBefore).filter((r) => r.headers.range === PROBE_RANGE);
+  const extensionFetches = server.requests(`/gen/bad-signature.mp4?${q}`).slice(fetchedBefore).filter((r) => r.headers.range === PROBE_RANGE);
   expect(extensionFetches.length).toBe(0);
   const overview = await ext2.send<{ lists: { meta?: { entries: number } }[] }>({ type: 'lists-status' });
   expect(overview.lists.map((l) => l.meta?.entries)).toEqual([1]);

@@ -40,7 +40,7 @@ test('model card, file page and dataset viewer: /resolve/ redirects followed to 
   const readme = await finalVerdict(ext, page, '/acme/sora-clips/resolve/main/videos/final.mp4');
   expect(readme.headline).toBe('ai-declared');
   expect(readme.key).toBe('url:https://huggingface.co/acme/sora-clips/resolve/main/videos/final.mp4');
-  await expect.poll(async () => (await badgeFor(page, '#readme-video'))?.label).toBe('AI-generated: declared by OpenAI Sora, signed by C2PA Test Signing Cert');
+  await expect.poll(async () => (await badgeFor(page, '#readme-video'))?.label).toBe('AI-generated: declared by OpenAI Sora, signed by a certificate that names itself “C2PA Test Signing Cert”');
   const upload = await finalVerdict(ext, page, 'cdn-uploads.huggingface.co/production/uploads/');
   expect(upload.headline).toBe('credentials-valid');
   await expect.poll(async () => (await badgeFor(page, '#upload-video'))?.headline).toBe('credentials-valid');

@@ -64,7 +64,7 @@ test('X timeline: blob: streams resolved from the poster id and the page’s own
   expect(signed.headline).toBe('credentials-valid');
   expect(signed.c2pa?.fragmented).toBe(true);
   await expect.poll(async () => (await badgeFor(page, '#t0 video'))?.headline).toBe('credentials-valid');
-  expect((await badgeFor(page, '#t0 video'))!.label).toMatch(/^Content Credentials valid: signed by Media Publisher Company/);
+  expect((await badgeFor(page, '#t0 video'))!.label).toMatch(/^Content Credentials valid: signed by a certificate that names itself “Media Publisher Company”/);
 
   // (b) blob: on video.src (hls.js), /pu/ upload with an audio rendition: plain, fingerprinted, on no list.
   expect(await page.locator('#t1 video').evaluate((v: HTMLVideoElement) => v.src)).toMatch(/^blob:https:\/\/x\.com\//);
@@ -78,7 +78,7 @@ test('X timeline: blob: streams resolved from the poster id and the page’s own
   // (c) GIFs: plain MP4 addresses on video.twimg.com.
   await page.locator('#t2 video').scrollIntoViewIfNeeded();
   await expect.poll(async () => (await badgeFor(page, '#t2 video'))?.headline, { timeout: 30_000 }).toBe('ai-declared');
-  expect((await badgeFor(page, '#t2 video'))!.label).toBe('AI-generated: declared by OpenAI Sora, signed by C2PA Test Signing Cert');
+  expect((await badgeFor(page, '#t2 video'))!.label).toBe('AI-generated: declared by OpenAI Sora, signed by a certificate that names itself “C2PA Test Signing Cert”');
   await page.locator('#t3 video').scrollIntoViewIfNeeded();
   await expect.poll(async () => (await badgeFor(page, '#t3 video'))?.headline, { timeout: 30_000 }).toBe('listed');
   expect((await badgeFor(page, '#t3 video'))!.label).toMatch(/^Listed: "doorknob-hd-no-bar" in Known test clips, exact copy/);

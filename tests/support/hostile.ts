@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topLevelBoxes, C2PA_UUID, type Box } from '../../lib/media/bmff';
-import { aiDeclaredVideo } from './signing';
+import { aiDeclaredVideo, badSignatureVideo } from './signing';
 import { mulberry32 } from './random';
 import { WasmReader } from '@contentauth/c2pa-wasm';
 import { nodeC2paEngine } from '../../lib/c2pa/node-engine';
@@ -103,12 +103,15 @@ function uncoveredRanges(b: Buffer, exclusions: Exclusion[], manifest?: Box): [n
   return out;
 }
 
-/** The byte ranges of every COSE_Sign1 unprotected header inside the manifest store. */
+/** The byte ranges of every COSE_Sign1 unprotected header inside the manifest store, and of the signature boxes' labels. */
 function coseUnprotectedRanges(b: Buffer, manifest: Box): [number, number][] {
   const out: [number, number][] = [];
   const label = Buffer.from('c2pa.signature\0', 'latin1');
   const end = manifest.start + manifest.size;
   for (let i = b.indexOf(label, manifest.start); i >= 0 && i < end; i = b.indexOf(label, i + label.length)) {
+    // The signature box's own JUMBF label: nothing signs the signature box, and since c2pa-wasm 0.15
+    // the engine finds it by its type UUID, so a changed label no longer matters (0.11 refused it).
+    out.push([i, i + label.length - 1]);
     const cbor = b.indexOf(Buffer.from('cbor', 'latin1'), i);
     if (cbor < 0 || cbor - i > 64) continue;
     const start = cbor + 4;
@@ -142,7 +145,8 @@ export async function generateCorpus(): Promise<Variant[]> {
     await source('video1', readFileSync(join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4'))),
     await source('ai', readFileSync(await aiDeclaredVideo())),
   ];
-  const legacy = await source('legacy', readFileSync(join(C2PA_FIXTURES, 'c2pa-rs__legacy.mp4')));
+  // A signature that does not hold, made at test time (c2pa-wasm 0.15 reads c2pa-rs's legacy.mp4 as valid).
+  const badSig = await source('bad-signature', readFileSync(await badSignatureVideo()));
   const variants: Variant[] = [];
   const add = (name: string, bytes: Buffer | Uint8Array, kind: string, coverage: Coverage, what: string, ext = '.mp4') => {
     const file = join(CORPUS_DIR, `${name}${ext}`);
@@ -222,13 +226,13 @@ export async function generateCorpus(): Promise<Variant[]> {
     add(`oversized-manifest-${mb}mb`, Buffer.concat([v.bytes.subarray(0, m.start), head, junk, v.bytes.subarray(m.start + m.size)]), 'oversized', 'structure', `manifest box grown by ${mb} MB`);
   }
 
-  // A signature that does not hold (real fixture), and the invalid fixture cut and flipped.
-  add('legacy-original', legacy.bytes, 'invalid-original', 'covered', 'legacy.mp4 as is (bad signature)');
+  // A signature that does not hold, and that invalid file flipped.
+  add('bad-signature-original', badSig.bytes, 'invalid-original', 'covered', 'bad-signature.mp4 as is (claim altered after signing)');
   for (let i = 0; i < 10; i++) {
-    const b = Buffer.from(legacy.bytes);
+    const b = Buffer.from(badSig.bytes);
     const at = Math.floor(rand() * b.length);
     b[at] ^= 0x10;
-    add(`legacy-flip-${at}`, b, 'flip-invalid', 'covered', `byte ${at} of an already invalid file`);
+    add(`bad-signature-flip-${at}`, b, 'flip-invalid', 'covered', `byte ${at} of an already invalid file`);
   }
 
   // Garbage with video extensions.

@@ -52,7 +52,33 @@ export interface SignOptions {
 /** Signs `input` (MP4) and returns the signed bytes. */
 export async function signMp4(input: Uint8Array, o: SignOptions): Promise<Uint8Array> {
   const engine = nodeC2paEngine(); // initialises the WASM module (and the Node blob shim)
-  const manifest = {
+  const builder = WasmBuilder.fromJson(JSON.stringify(manifestDefinition(o)));
+  try {
+    return new Uint8Array(await builder.sign(testSigner(), [], 'video/mp4', engine.blob(input) as Blob));
+  } finally {
+    builder.free();
+  }
+}
+
+/**
+ * Signs `input` (MP4) with the manifest store kept apart (not embedded): returns the asset and
+ * the store. With `remoteUrl`, the asset carries a reference to it (XMP dcterms:provenance).
+ */
+export async function signMp4Remote(input: Uint8Array, o: SignOptions, remoteUrl?: string): Promise<{ asset: Uint8Array; manifest: Uint8Array }> {
+  const engine = nodeC2paEngine();
+  const builder = WasmBuilder.fromJson(JSON.stringify(manifestDefinition(o)));
+  try {
+    builder.setNoEmbed(true);
+    if (remoteUrl) builder.setRemoteUrl(remoteUrl);
+    const out = await builder.signAndGetManifestBytes(testSigner(), [], 'video/mp4', engine.blob(input) as Blob);
+    return { asset: new Uint8Array(out.asset), manifest: new Uint8Array(out.manifest) };
+  } finally {
+    builder.free();
+  }
+}
+
+function manifestDefinition(o: SignOptions) {
+  return {
     claim_generator_info: [{ name: o.generator, version: '1.0' }],
     title: o.title,
     format: 'video/mp4',
@@ -71,12 +97,6 @@ export async function signMp4(input: Uint8Array, o: SignOptions): Promise<Uint8A
       },
     ],
   };
-  const builder = WasmBuilder.fromJson(JSON.stringify(manifest));
-  try {
-    return new Uint8Array(await builder.sign(testSigner(), 'video/mp4', engine.blob(input) as Blob));
-  } finally {
-    builder.free();
-  }
 }
 
 export const TRAINED = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
@@ -91,6 +111,29 @@ export async function aiDeclaredVideo(): Promise<string> {
     title: 'sora-sample.mp4',
     digitalSourceType: TRAINED,
   });
+  writeFileSync(out, signed);
+  return out;
+}
+
+/**
+ * A video whose credentials do not hold (claimSignature.mismatch): signed, then one letter of the
+ * claim generator's name changed. (c2pa-wasm 0.15 reads c2pa-rs's legacy.mp4 as valid, so the
+ * invalid-signature video is made here.) Cached under .cache/generated.
+ */
+export async function badSignatureVideo(): Promise<string> {
+  const out = join(GENERATED, 'bad-signature.mp4');
+  if (existsSync(out)) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  const signed = Buffer.from(
+    await signMp4(new Uint8Array(readFileSync(join(C2PA_FIXTURES, 'c2pa-rs__video1_no_manifest.mp4'))), {
+      generator: 'Provenance Lens claim generator',
+      title: 'bad-signature.mp4',
+      digitalSourceType: 'http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture',
+    }),
+  );
+  const at = signed.lastIndexOf('Provenance Lens claim generator'); // the claim comes after the assertions
+  if (at < 0) throw new Error('claim generator not found in the signed video');
+  signed[at] = 'X'.charCodeAt(0);
   writeFileSync(out, signed);
   return out;
 }

@@ -3,7 +3,7 @@
  * page scripts (and Playwright's selectors) cannot see inside it; the DevTools protocol can,
  * which is how these helpers read the button's headline and accessible name.
  */
-import type { CDPSession, Page } from '@playwright/test';
+import { expect, type CDPSession, type Page } from '@playwright/test';
 
 export interface BadgeInfo {
   headline: string;
@@ -106,4 +106,19 @@ export async function badgeFor(page: Page, videoSelector: string): Promise<Badge
   });
   const badges = await readBadges(page);
   return badges.find((b) => b.frame === 0 && Math.abs(b.top - (rect.top + 6)) < 3 && Math.abs(b.left - (rect.left + 6)) < 3);
+}
+
+/** The badge of a video once its check has finished (not "checking"), within 30 s. */
+export async function settledBadge(page: Page, selector: string): Promise<BadgeInfo> {
+  let last: BadgeInfo | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = await badgeFor(page, selector);
+        return last && last.headline !== 'checking' ? last.headline : `pending (${last?.headline ?? 'no badge'})`;
+      },
+      { timeout: 30_000, message: `badge of ${selector}` },
+    )
+    .not.toMatch(/^pending/);
+  return last!;
 }

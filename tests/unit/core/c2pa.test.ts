@@ -7,6 +7,8 @@ import { readC2pa, fromReadError } from '../../../lib/c2pa/read';
 import { summarizeStore } from '../../../lib/c2pa/summarize';
 import { buildTrustSettings, countPemCertificates, validateTrustResource, DEFAULT_TRUST_SOURCES } from '../../../lib/c2pa/trust';
 import { C2PA_FIXTURES } from '../../paths';
+import { identityWords } from '../../../lib/present';
+import { badSignatureVideo } from '../../support/signing';
 
 const F = (n: string) => new Uint8Array(readFileSync(join(C2PA_FIXTURES, n)));
 const T = (n: string) => readFileSync(join(C2PA_FIXTURES, 'trust', n), 'utf8');
@@ -25,11 +27,19 @@ describe('reading the fixtures', () => {
     expect(c.aiGenerated).toBe(false);
     expect(c.chain?.ingredients[0].manifest?.signer).toBe('Media Publisher Company');
   });
-  it('legacy.mp4: invalid signature', async () => {
+  it('legacy.mp4: valid since c2pa-wasm 0.15 (0.11 reported claimSignature.mismatch on this legacy v1 claim)', async () => {
+    // c2pa-rs now validates this 2023 claim (RSA signature, legacy DigiCert time-stamp) and reports
+    // claimSignature.validated and timeStamp.trusted; the shared SOURCES.md records 0.11's answer.
     const c = await read('c2pa-rs__legacy.mp4', 'video/mp4');
+    expect(c.state).toBe('valid');
+    expect(c.codes).toContain('claimSignature.validated');
+    expect(c.failures.map((f) => f.code)).toEqual(['signingCredential.untrusted']);
+    expect(c.issuer).toBe('GlobalSign nv-sa');
+  });
+  it('a signed video whose claim was altered after signing: invalid signature', async () => {
+    const c = await readC2pa(engine, { mime: 'video/mp4', bytes: new Uint8Array(readFileSync(await badSignatureVideo())) });
     expect(c.state).toBe('invalid');
     expect(c.failures.map((f) => f.code)).toContain('claimSignature.mismatch');
-    expect(c.issuer).toBe('GlobalSign nv-sa');
   });
   it('no manifest: absent (mp4, mov, jpeg)', async () => {
     expect((await read('c2pa-rs__video1_no_manifest.mp4', 'video/mp4')).state).toBe('absent');
@@ -53,6 +63,32 @@ describe('reading the fixtures', () => {
     expect(cawg.state).toBe('valid');
     expect(cawg.aiGenerated).toBe(false);
     expect(cawg.digitalSourceTypes[0]).toMatch(/digitalCapture$/);
+  });
+  it('the CAWG fixture: its identity assertion is read (who, vouched for by whom, valid or not)', async () => {
+    const cawg = await read('c2pa-rs__C_with_CAWG_data.jpg', 'image/jpeg');
+    expect(cawg.identities).toEqual([
+      {
+        who: 'C2PA Signer',
+        verifiedBy: 'an X.509 certificate naming C2PA Test Signing Cert',
+        sigType: 'cawg.x509.cose',
+        // Signature checks out; the identity's certificate is on no trust list (c2pa-wasm 0.15: cawg.x509.credential.untrusted).
+        state: 'untrusted',
+        codes: expect.arrayContaining(['cawg.identity.well-formed', 'cawg.x509.signature.validated', 'cawg.x509.credential.untrusted']),
+      },
+    ]);
+    expect(identityWords(cawg.identities![0])).toBe(
+      '“C2PA Signer”, vouched for by an X.509 certificate naming C2PA Test Signing Cert (signature valid, but its certificate is not on a trust list)',
+    );
+    expect((await read('c2pa-rs__video1.mp4', 'video/mp4')).identities).toBeUndefined();
+  });
+  it('an identity assertion that does not hold reads invalid', () => {
+    const store = {
+      active_manifest: 'm',
+      validation_state: 'Valid',
+      manifests: { m: { assertions: [{ label: 'cawg.identity', data: { signer_payload: { sig_type: 'cawg.x509.cose' }, signature_info: { common_name: 'Someone' } } }] } },
+      validation_results: { activeManifest: { success: [], informational: [], failure: [{ code: 'cawg.identity.signature.mismatch', url: 'self#jumbf=/c2pa/m/c2pa.assertions/cawg.identity' }] } },
+    };
+    expect(summarizeStore(store, undefined, { trustLoaded: false }).identities?.[0].state).toBe('invalid');
   });
   it('an ingredient with a bad signature shows in the chain, not on the active manifest', async () => {
     const c = await read('c2pa-rs__CIE-sig-CA.jpg', 'image/jpeg');

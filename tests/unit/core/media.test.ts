@@ -171,6 +171,7 @@ describe('HLS', () => {
       kind: 'fragments',
       init: `${origin}/amplify_video/1/vid/avc1/0/0/1280x720/k.mp4`,
       fragments: [`${origin}/amplify_video/1/vid/avc1/0/3000/1280x720/k.m4s`, `${origin}/amplify_video/1/vid/avc1/3000/6000/1280x720/k.m4s`],
+      durations: [3, 3],
     });
   });
   it('refuses malformed playlists with a reason', () => {

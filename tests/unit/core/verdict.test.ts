@@ -73,8 +73,19 @@ describe('report and words', () => {
   });
   it('accessible names state the headline with its key evidence', () => {
     expect(accessibleName(decideVerdict({ source: 's', c2pa: c2pa({ aiGenerated: true, generator: 'OpenAI Sora', signer: 'OpenAI' }) }))).toBe(
-      'AI-generated: declared by OpenAI Sora, signed by OpenAI',
+      'AI-generated: declared by OpenAI Sora, signed by a certificate that names itself “OpenAI”',
     );
+    // A home-made CA's certificate may say anything: it reads as a claim, never as an identity.
+    const reuters = decideVerdict({ source: 's', c2pa: c2pa({ signer: 'Reuters News Agency', trust: 'untrusted' }) });
+    expect(reuters.summary).toMatch(/^Valid Content Credentials signed by a certificate that names itself “Reuters News Agency” \(not on any configured trust list\)/);
+    expect(accessibleName(reuters)).toBe('Content Credentials valid: signed by a certificate that names itself “Reuters News Agency”, not on a trust list');
+    const trusted = decideVerdict({ source: 's', c2pa: c2pa({ state: 'trusted', trust: 'trusted', signer: 'Reuters News Agency', trustList: 'the C2PA trust list' }) });
+    expect(trusted.summary).toMatch(/^Valid Content Credentials signed by Reuters News Agency \(trusted via the C2PA trust list\)/);
+    expect(accessibleName(trusted)).toMatch(/^Content Credentials valid and trusted: signed by Reuters News Agency \(trusted via the C2PA trust list\)/);
+    // Bidi controls never reach a badge; look-alike letters are flagged.
+    const spoof = accessibleName(decideVerdict({ source: 's', c2pa: c2pa({ signer: 'Reut\u0435rs\u202e gro.', trust: 'untrusted' }) }));
+    expect(spoof).not.toMatch(/\u202e/);
+    expect(spoof).toMatch(/warning: the name mixes Latin with Cyrillic or Greek letters/);
     expect(accessibleName(decideVerdict({ source: 's', matches: [match] }))).toMatch(/^Listed: "clip one" in Leaked clips, perceptual match 90% of frames/);
   });
 });
