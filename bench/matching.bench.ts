@@ -6,7 +6,8 @@
  * logo, picture-in-picture) is made with ffmpeg and checked against the listed original:
  *   - this project: the list entry as `list build` makes it (distinct frames, crops, bars) and
  *     the query as the extension / `check` makes it (1 frame/s, mirror, rotations, margins);
- *   - plain vPDQ at 1 frame/s on both sides (the reference tool's output), in the same run.
+ *   - plain vPDQ at 1 frame/s on both sides (the reference tool's output, no alternates),
+ *     scored by the same rule, in the same run.
  * Then a negative corpus (NEG clips, default 240, incl. near negatives) is checked against every
  * listed entry through the list index: false matches, closest distance, and the margin between
  * the furthest true frame match and the closest false one. List sizes per minute are printed.
