@@ -84,13 +84,13 @@ export const REPOST_EDITS: Record<string, RepostEdit> = {
   caption: {
     args: () => ['-vf', `drawtext=fontfile=${FONT}:text='Subscribe for more':fontsize=h/16:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=8:x=(w-tw)/2:y=h-th-h/10`],
     expect: 'match',
-    limitOn: ['synthetic'],
+    limitOn: ['synthetic', 'pattern'],
     about: 'caption strip (text on a translucent box) near the bottom',
   },
   logo: {
     args: () => ['-vf', `drawbox=x=iw*0.8:y=ih*0.04:w=iw*0.16:h=ih*0.1:color=white@0.85:t=fill,drawtext=fontfile=${FONT}:text='TV':fontsize=h/14:fontcolor=red:x=w*0.85:y=h*0.055`],
     expect: 'match',
-    limitOn: ['synthetic'],
+    limitOn: ['synthetic', 'pattern'],
     about: 'corner logo (top right, 16 % × 10 %)',
   },
   'picture-in-picture': {
