@@ -167,6 +167,8 @@ export interface ListMatch {
   queryPct?: number;
   /** Perceptual only: % of the entry's usable frames found in the query. */
   targetPct?: number;
+  /** Perceptual only: seconds of the checked video (first–last frame) where the entry runs (a compilation). */
+  segments?: { from: number; to: number }[];
 }
 
 export type FingerprintState = 'pending' | 'done' | 'unavailable' | 'skipped';
@@ -270,7 +272,8 @@ export function decideVerdict(e: Evidence): Verdict {
   }
   if (matches.length) {
     const m = matches[0];
-    const how = m.kind === 'exact' ? 'an exact copy' : `a perceptual match (${fmtPct(m.queryPct)} of this video's frames, ${fmtPct(m.targetPct)} of the listed one's)`;
+    const inside = m.segments?.length ? `, found at ${m.segments.map((s) => `${Math.floor(s.from)}–${Math.ceil(s.to)} s`).join(', ')} of this video` : '';
+    const how = m.kind === 'exact' ? 'an exact copy' : `a perceptual match (${fmtPct(m.queryPct)} of this video's frames, ${fmtPct(m.targetPct)} of the listed one's${inside})`;
     return { ...base, headline: 'listed', summary: `Listed in "${m.listName}" as "${m.label}": ${how}.${c2paAside(c, e.unavailable)}` };
   }
   if (c?.state === 'trusted') {

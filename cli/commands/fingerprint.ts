@@ -11,7 +11,8 @@ export const usage = `fingerprint <video> [--out file] [--seconds-per-hash N] [-
     Without options: one line per hashed frame, "frameNumber,quality,pdqHex,timestamp", the
     exact output of Meta's vpdq-hash-video (1 hash per second; --seconds-per-hash 0 = every frame).
     --json: the full fingerprint (frames plus alternate hashes for bars removed and mirroring).
-    --for-list: fingerprint of a video to put on a list: JSON with crop alternates as well.
+    --for-list: fingerprint of a video to put on a list: JSON with every distinct frame (vPDQ's
+    one per second among them, with crop alternates) unless --seconds-per-hash is given.
     Needs ffmpeg and ffprobe.`;
 
 export async function run(args: string[]): Promise<number> {

@@ -30,13 +30,17 @@ import {
 } from '../../lib/lists/signature';
 import { findVideoFiles, readListFile, sha256File, stem, writeFileAtomic, writeNewFile } from '../../lib/lists/node';
 import { MATCH_RULE } from '../../lib/fingerprint/match';
+import { LIST_SAMPLING } from '../../lib/fingerprint/robust';
 
 export const usage = `list keygen --out <prefix> [--force]
     Writes <prefix>.key (private, mode 0600) and <prefix>.pub (Ed25519).
 list build <video or folder>... --name <name> --out <list.jsonl> [--publisher <p>] [--sequence <n>]
         [--label <text>] [--notes <text>] [--source <url>] [--seconds-per-hash <s>]
     One entry per video (folders are walked for video files): SHA-256 of the bytes plus vPDQ
-    frames with crop alternates. Entry id and label default to the file name without extension.
+    frames: every distinct frame (so a copy cut at any instant matches), vPDQ's one per second
+    with crop alternates. --seconds-per-hash <s> instead keeps only one frame every <s> seconds
+    (smaller lists; copies must then start near a whole second). Entry id and label default to
+    the file name without extension.
     --sequence defaults to the existing --out list's sequence + 1, else 1.
 list sign <list.jsonl> --key <prefix>.key
     Writes <list.jsonl>.sig: a detached Ed25519 signature over the file's exact bytes.
@@ -176,7 +180,8 @@ async function build(args: string[]): Promise<number> {
   if (!a.positional.length) throw new UsageError('which videos or folders?');
   const name = need(a, 'name');
   const out = need(a, 'out');
-  const secondsPerHash = a.values['seconds-per-hash'] === undefined ? 1 : Number(a.values['seconds-per-hash']);
+  const distinctFrames = a.values['seconds-per-hash'] === undefined;
+  const secondsPerHash = distinctFrames ? 1 : Number(a.values['seconds-per-hash']);
   if (!Number.isFinite(secondsPerHash) || secondsPerHash < 0) throw new UsageError('--seconds-per-hash needs a number of seconds (0 = every frame)');
   const files = await findVideoFiles(a.positional);
   if (!files.length) throw new Error('no video files found');
@@ -192,7 +197,7 @@ async function build(args: string[]): Promise<number> {
     const started = Date.now();
     let fp;
     try {
-      fp = await fingerprintFile(file, { forList: true, secondsPerHash });
+      fp = await fingerprintFile(file, { forList: true, secondsPerHash, distinctFrames });
     } catch (err) {
       throw new Error(`${file}: ${(err as Error).message}`);
     }
@@ -214,6 +219,10 @@ async function build(args: string[]): Promise<number> {
     note(`[${i + 1}/${files.length}] ${file}: ${fp.frames.length} frames (${usable} usable), ${fp.alternates?.length ?? 0} alternates, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const hashing = defaultHashing({ secondsPerHash, qualityMin: MATCH_RULE.qualityMin, pipeline: 'ffmpeg-vpdq' });
+  if (distinctFrames) {
+    hashing.frames = 'distinct';
+    hashing.distinctBits = LIST_SAMPLING.distinctBits;
+  }
   if (whys.size) hashing.alternates = [...whys].sort().join(',').slice(0, 4000);
   const list: HashList = { header: newHeader({ name, publisher: a.values.publisher ?? '', sequence, created: now, hashing }), entries };
   await writeList(out, list);

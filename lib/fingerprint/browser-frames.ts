@@ -18,13 +18,15 @@
 import { createFile, DataStream, MP4BoxBuffer, type ISOFile, type Movie, type Sample, type Track } from 'mp4box';
 import type { VideoFingerprint } from './types';
 import { DEFAULT_SECONDS_PER_HASH, frameStep, frameTimestamp } from './vpdq';
-import { VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
+import { listSampling, VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
 
 export interface BrowserFingerprintOptions extends RobustOptions {
   /** Seconds between hashed frames (default 1; 0 = every frame). */
   secondsPerHash?: number;
   /** Fingerprint of a LISTED video: crop alternates instead of the mirror (see robust.ts). */
   forList?: boolean;
+  /** Hash every frame, keep the distinct ones (default: for a listed video; see robust.ts listSampling). */
+  distinctFrames?: boolean;
   /** Give up after this long (default 120 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -91,8 +93,9 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
   if (!support.supported) throw new Error(`this browser cannot decode ${track.codec} video with WebCodecs`);
 
   const fps = demuxed.fps;
-  const step = options.presentationTimes ? 1 : frameStep(fps, options.secondsPerHash ?? DEFAULT_SECONDS_PER_HASH);
-  const builder = new VideoFingerprintBuilder(robustOptions(options));
+  const sampling = listSampling(options, fps);
+  const step = options.presentationTimes ? 1 : frameStep(fps, sampling.secondsPerHash ?? DEFAULT_SECONDS_PER_HASH);
+  const builder = new VideoFingerprintBuilder({ ...robustOptions(options), distinctBits: sampling.distinctBits });
   const reader = new FrameReader();
   const expected = Math.ceil(samples.length / step);
   let outputIndex = 0;
@@ -122,7 +125,7 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
           if (failure) return;
           const { data, width, height } = await reader.read(frame);
           const t = options.presentationTimes ? Math.round((ts - Math.max(0, editStart)) / 1000) / 1000 : frameTimestamp(n, fps);
-          builder.add(options.presentationTimes ? Math.round(t * fps) : n, t, data, width, height, 4);
+          builder.add(options.presentationTimes ? Math.round(t * fps) : n, t, data, width, height, 4, options.presentationTimes || sampling.keep(n));
           options.onFrame?.(n, expected);
         })
         .catch(fail)

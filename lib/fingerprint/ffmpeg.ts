@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VideoFingerprint } from './types';
 import { DEFAULT_SECONDS_PER_HASH, frameStep, frameTimestamp } from './vpdq';
-import { VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
+import { listSampling, VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
 
 export interface VideoInfo {
   width: number;
@@ -42,6 +42,11 @@ export interface DecodeOptions {
 export interface FingerprintOptions extends DecodeOptions, RobustOptions {
   /** Build the fingerprint of a LISTED video: crop alternates instead of the mirror (see robust.ts). */
   forList?: boolean;
+  /**
+   * Hash every frame and keep the distinct ones plus vPDQ's own (robust.ts LIST_SAMPLING).
+   * Default: on for a listed video unless `secondsPerHash` is given, off for a query.
+   */
+  distinctFrames?: boolean;
 }
 
 export interface FingerprintResult extends VideoFingerprint {
@@ -154,8 +159,11 @@ export async function* decodeSampledFrames(path: string, info: VideoInfo, option
 /** Fingerprint a video file: vPDQ frames plus robustness alternates. */
 export async function fingerprintFile(path: string, options: FingerprintOptions = {}): Promise<FingerprintResult> {
   const info = await probeVideo(path, options);
-  const builder = new VideoFingerprintBuilder(robustOptions(options));
-  for await (const f of decodeSampledFrames(path, info, options)) builder.add(f.frame, f.t, f.data, f.width, f.height, 3);
+  const sampling = listSampling(options, info.fps);
+  const builder = new VideoFingerprintBuilder({ ...robustOptions(options), distinctBits: sampling.distinctBits });
+  for await (const f of decodeSampledFrames(path, info, { ...options, secondsPerHash: sampling.secondsPerHash })) {
+    builder.add(f.frame, f.t, f.data, f.width, f.height, 3, sampling.keep(f.frame));
+  }
   return { ...builder.finish(), info };
 }
 

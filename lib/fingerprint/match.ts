@@ -23,6 +23,13 @@ export const MATCH_RULE = {
   minTargetPct: 0,
   /** At least this many frames found on each side (fewer only when a video has fewer usable frames). */
   minMatchedFrames: 2,
+  /**
+   * A compilation: this many consecutive usable query frames (≈ seconds at 1 hash/s) all near
+   * the target also make a match, whatever query % is; the seconds are reported as segments.
+   */
+  minRunFrames: 3,
+  /** Consecutive usable frames further apart than this (s) do not continue a run. */
+  maxRunGap: 2.5,
 };
 
 export function usableIndices(frames: FrameHash[]): number[] {
@@ -43,6 +50,39 @@ export function scoreFromHits(queryUsable: number, targetUsable: number, queryHi
     queryPct >= MATCH_RULE.minQueryPct &&
     targetPct >= MATCH_RULE.minTargetPct;
   return { queryPct, targetPct, queryUsable, targetUsable, queryHits, targetHits, matched };
+}
+
+/**
+ * Scores from which usable query frames found the target (`queryHit[k]` for the k-th usable
+ * frame, at `queryTimes[k]` seconds): MATCH_RULE's share rule, or a run of `minRunFrames`
+ * consecutive hits (a listed clip inside a longer video). When runs make the match, they are
+ * reported as segments.
+ */
+export function scoreFromFrameHits(queryTimes: readonly number[], queryHit: ArrayLike<number | boolean>, targetUsable: number, targetHits: number): MatchScore {
+  let queryHits = 0;
+  const segments: { from: number; to: number }[] = [];
+  let runStart = -1;
+  const close = (end: number) => {
+    if (runStart >= 0 && end - runStart >= MATCH_RULE.minRunFrames) segments.push({ from: queryTimes[runStart], to: queryTimes[end - 1] });
+    runStart = -1;
+  };
+  for (let k = 0; k < queryTimes.length; k++) {
+    if (!queryHit[k]) {
+      close(k);
+      continue;
+    }
+    queryHits++;
+    if (runStart >= 0 && queryTimes[k] - queryTimes[k - 1] > MATCH_RULE.maxRunGap) close(k);
+    if (runStart < 0) runStart = k;
+  }
+  close(queryTimes.length);
+  const score = scoreFromHits(queryTimes.length, targetUsable, queryHits, targetHits);
+  // Only when they are the reason for the match: most of the query being found says it all.
+  if (segments.length && !score.matched) {
+    score.segments = segments;
+    if (targetHits >= Math.min(MATCH_RULE.minMatchedFrames, targetUsable)) score.matched = true;
+  }
+  return score;
 }
 
 /** Every hash standing for each usable frame: the frame's own pdq, then its alternates. */
@@ -66,18 +106,16 @@ export function matchFingerprints(query: VideoFingerprint, target: VideoFingerpr
   const t = standIns(target, tu);
   const max = MATCH_RULE.distanceMax;
   const targetHit = new Uint8Array(t.length);
-  let queryHits = 0;
+  const queryHit = new Uint8Array(q.length);
   for (let i = 0; i < q.length; i++) {
-    let hit = false;
     for (let j = 0; j < t.length; j++) {
       if (near(q[i], t[j], max)) {
-        hit = true;
+        queryHit[i] = 1;
         targetHit[j] = 1;
       }
     }
-    if (hit) queryHits++;
   }
   let targetHits = 0;
   for (const h of targetHit) targetHits += h;
-  return scoreFromHits(qu.length, tu.length, queryHits, targetHits);
+  return scoreFromFrameHits(qu.map((i) => query.frames[i].t), queryHit, tu.length, targetHits);
 }

@@ -17,6 +17,8 @@ import type { FrameHash } from '../verdict';
 import type { VideoFingerprint } from './types';
 import { PdqHasher, type Pixels, type Region } from './pdq';
 import { MATCH_RULE } from './match';
+import { hamming, hexToHash, type Hash256 } from './hash256';
+import { DEFAULT_SECONDS_PER_HASH, frameStep } from './vpdq';
 
 export interface RobustOptions {
   /** Add a border-removed hash when uniform bars are found (default true). */
@@ -25,6 +27,13 @@ export interface RobustOptions {
   mirror?: boolean;
   /** Add crop hashes (default false; for listed videos). */
   crops?: boolean;
+  /** Add the hashes of the frame turned by 90°, 180° and 270° (default: the query side). */
+  rotations?: boolean;
+  /**
+   * Add the hash of the region that moves, once frames show static margins around it (a meme
+   * frame: text bars above and below; default: the query side). See StaticMargins.
+   */
+  margins?: boolean;
 }
 
 /**
@@ -34,7 +43,13 @@ export interface RobustOptions {
  */
 export function robustOptions(o: RobustOptions & { forList?: boolean }): RobustOptions {
   const forList = o.forList ?? false;
-  return { borders: o.borders ?? true, mirror: o.mirror ?? !forList, crops: o.crops ?? forList };
+  return {
+    borders: o.borders ?? true,
+    mirror: o.mirror ?? !forList,
+    crops: o.crops ?? forList,
+    rotations: o.rotations ?? (o.mirror ?? !forList),
+    margins: o.margins ?? ((o.borders ?? true) && !forList),
+  };
 }
 
 /** A crop, as fractions of the (border-free) frame removed from each side. */
@@ -210,22 +225,41 @@ export interface FrameHashes {
   detected: Region | null;
 }
 
+interface FrameExtras {
+  moving?: Region | null;
+  keep?: (pdq: string, quality: number) => boolean;
+  /** Override options.crops for this frame (distinct-frame lists carry crops on vPDQ's frames only). */
+  crops?: boolean;
+}
+
 /** Hashes one frame: the vPDQ hash of the whole frame plus the alternates asked for. */
 export class FrameFingerprinter {
   private readonly hasher = new PdqHasher();
   readonly options: Required<RobustOptions>;
 
   constructor(options: RobustOptions = {}) {
-    this.options = { borders: options.borders ?? true, mirror: options.mirror ?? true, crops: options.crops ?? false };
+    this.options = {
+      borders: options.borders ?? true,
+      mirror: options.mirror ?? true,
+      crops: options.crops ?? false,
+      rotations: options.rotations ?? false,
+      margins: options.margins ?? false,
+    };
   }
 
   /**
    * `knownBorders`: the content rectangle other frames of the same video agree on; it is used
    * when this frame's own detection fails (dark or flat content next to the bars).
+   * `moving`: the region that moves while its margins stay still (meme frames), when known.
+   * `keep`: asked with the whole-frame hash before any alternate is computed; returning false
+   * skips the frame (null), so a frame that repeats the previous one costs one hash only.
    */
-  hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders?: Region | null): FrameHashes {
+  hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders?: Region | null, extra?: { moving?: Region | null }): FrameHashes;
+  hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders: Region | null, extra: FrameExtras): FrameHashes | null;
+  hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders?: Region | null, extra: FrameExtras = {}): FrameHashes | null {
     const h = this.hasher;
     const main = h.hashPixels(data, width, height, channels, { mode: 'frame' });
+    if (extra.keep && !extra.keep(main.hash, main.quality)) return null;
     const out: FrameHashes = { pdq: main.hash, quality: main.quality, alternates: [], detected: null };
     const seen = new Set([main.hash]);
     const push = (pdq: string, why: string) => {
@@ -234,7 +268,9 @@ export class FrameFingerprinter {
       out.alternates.push({ pdq, why });
     };
     const hashRegion = (region: Region): number => h.dctFromPixels(data, width, height, channels, { mode: 'frame' }, region);
+    // Dihedral hashes come from the same DCT (no second pass), so they go first.
     if (this.options.mirror) push(h.transformedHash('flipY'), 'mirror');
+    if (this.options.rotations) for (const r of ROTATIONS) push(h.transformedHash(r), r);
     const full: Region = { x: 0, y: 0, width, height };
     let content = full;
     if (this.options.borders) {
@@ -248,7 +284,18 @@ export class FrameFingerprinter {
         if (q >= MATCH_RULE.qualityMin) {
           push(h.transformedHash('original'), 'borders');
           if (this.options.mirror) push(h.transformedHash('flipY'), 'borders-mirror');
+          if (this.options.rotations) for (const r of ROTATIONS) push(h.transformedHash(r), `borders-${r}`);
         }
+      }
+    }
+    const moving = extra.moving;
+    if (this.options.margins && moving && moving.x + moving.width <= width && moving.y + moving.height <= height && !sameRegion(moving, content, 2)) {
+      // A meme frame's bars carry text, so the bar detector does not see them; the still margins do.
+      // The moving region's own quality decides (the bars' text would inflate the whole frame's).
+      const q = hashRegion(moving);
+      if (q >= MATCH_RULE.qualityMin) {
+        push(h.transformedHash('original'), 'moving');
+        if (this.options.mirror) push(h.transformedHash('flipY'), 'moving-mirror');
       }
     }
     // Frames too flat to take part in matching get no alternates: they could never count.
@@ -256,7 +303,7 @@ export class FrameFingerprinter {
       out.alternates.length = 0;
       return out;
     }
-    if (this.options.crops) {
+    if (extra.crops ?? this.options.crops) {
       const regions: { region: Region; why: string }[] = [];
       for (const spec of LIST_CROPS) {
         const r = cropRegion(content, spec);
@@ -277,6 +324,123 @@ export class FrameFingerprinter {
   }
 }
 
+const ROTATIONS = ['rotate90', 'rotate180', 'rotate270'] as const;
+
+/**
+ * How listed videos are sampled: every decoded frame is hashed, and kept when it differs from
+ * the last kept frame by more than `distinctBits` (a still scene costs one hash), or when it is
+ * one of vPDQ's own frames (one per second), so a list entry always contains the reference
+ * fingerprint. A copy sampled at any instant then finds a listed frame at most 1/(2·fps) s away
+ * (the very frame when the copy was cut, not resampled), instead of up to 0.5 s away.
+ * Measured (docs/matching.md): see there for the list size per minute this costs.
+ */
+export const LIST_SAMPLING = {
+  /** Consecutive kept frames differ by more than this; a dropped frame is within it of a kept one. */
+  distinctBits: 8,
+};
+
+/**
+ * Which frames a pipeline decodes and which it must keep: with distinct-frame sampling every
+ * frame is decoded and vPDQ's own frames (n % frameStep(fps) === 0) are always kept.
+ */
+export function listSampling(
+  o: { forList?: boolean; secondsPerHash?: number; distinctFrames?: boolean },
+  fps: number,
+): { secondsPerHash?: number; distinctBits?: number; keep: (frame: number) => boolean } {
+  const distinct = o.distinctFrames ?? (o.forList === true && o.secondsPerHash === undefined);
+  if (!distinct) return { secondsPerHash: o.secondsPerHash, keep: () => true };
+  const step = frameStep(fps, o.secondsPerHash ?? DEFAULT_SECONDS_PER_HASH);
+  return { secondsPerHash: 0, distinctBits: LIST_SAMPLING.distinctBits, keep: (frame) => frame % step === 0 };
+}
+
+export interface BuilderOptions extends RobustOptions {
+  /** Keep a frame only when it differs from the last kept one by more than this many bits. */
+  distinctBits?: number;
+}
+
+/**
+ * Finds the region of a video that moves while its margins stay still: a meme frame (text bars
+ * above and below, often side margins too) around a shrunk video. Per sampled frame it keeps a
+ * coarse luma signature of every row and column; a row or column "moved" once its signature
+ * changed between two sampled frames. The moving region is the box of moved rows and columns,
+ * reported only when it is clearly inside the frame (margins of at least 4 % on some side) and
+ * still covers a quarter of it.
+ */
+export class StaticMargins {
+  private rowSig?: Uint8Array;
+  private colSig?: Uint8Array;
+  private rowMoved?: Uint8Array;
+  private colMoved?: Uint8Array;
+  private width = 0;
+  private height = 0;
+  private frames = 0;
+  private static readonly SAMPLES = 48;
+  /** A sample changed when its luma moved more than this many levels (codec noise stays under). */
+  private static readonly CHANGE = 24;
+
+  /** Feed one sampled frame; returns the moving region known so far (null: none yet). */
+  add(data: Pixels, width: number, height: number, channels: 3 | 4): Region | null {
+    const S = StaticMargins.SAMPLES;
+    if (width !== this.width || height !== this.height) {
+      this.width = width;
+      this.height = height;
+      this.rowSig = new Uint8Array(height * S);
+      this.colSig = new Uint8Array(width * S);
+      this.rowMoved = new Uint8Array(height);
+      this.colMoved = new Uint8Array(width);
+      this.frames = 0;
+    }
+    const luma = (x: number, y: number) => {
+      const o = (y * width + x) * channels;
+      return (data[o] * 77 + data[o + 1] * 150 + data[o + 2] * 29) >> 8;
+    };
+    const first = this.frames === 0;
+    const threshold = StaticMargins.CHANGE;
+    const rowSig = this.rowSig!;
+    const colSig = this.colSig!;
+    for (let y = 0; y < height; y++) {
+      let changed = 0;
+      for (let k = 0; k < S; k++) {
+        const v = luma(Math.min(width - 1, Math.floor(((k + 0.5) * width) / S)), y);
+        if (!first && Math.abs(v - rowSig[y * S + k]) > threshold) changed++;
+        rowSig[y * S + k] = v;
+      }
+      if (changed >= 2) this.rowMoved![y] = 1;
+    }
+    for (let x = 0; x < width; x++) {
+      let changed = 0;
+      for (let k = 0; k < S; k++) {
+        const v = luma(x, Math.min(height - 1, Math.floor(((k + 0.5) * height) / S)));
+        if (!first && Math.abs(v - colSig[x * S + k]) > threshold) changed++;
+        colSig[x * S + k] = v;
+      }
+      if (changed >= 2) this.colMoved![x] = 1;
+    }
+    this.frames++;
+    return this.region();
+  }
+
+  private region(): Region | null {
+    const span = (moved: Uint8Array): [number, number] | null => {
+      let a = 0;
+      while (a < moved.length && !moved[a]) a++;
+      if (a === moved.length) return null;
+      let b = moved.length - 1;
+      while (!moved[b]) b--;
+      return [a, b + 1];
+    };
+    const rows = span(this.rowMoved!);
+    const cols = span(this.colMoved!);
+    if (!rows || !cols) return null;
+    const region = { x: cols[0], y: rows[0], width: cols[1] - cols[0], height: rows[1] - rows[0] };
+    const marginX = Math.max(region.x, this.width - cols[1]) / this.width;
+    const marginY = Math.max(region.y, this.height - rows[1]) / this.height;
+    if (marginX < 0.04 && marginY < 0.04) return null;
+    if (region.width * region.height < 0.25 * this.width * this.height || region.width < 16 || region.height < 16) return null;
+    return region;
+  }
+}
+
 /**
  * Accumulates sampled frames into a VideoFingerprint (shared by the Node and browser pipelines).
  * Bars do not move within a video: once two frames agree on the content rectangle, that
@@ -286,15 +450,40 @@ export class VideoFingerprintBuilder {
   private readonly frames: FrameHash[] = [];
   private readonly alternates: { of: number; pdq: string; why: string }[] = [];
   private readonly fingerprinter: FrameFingerprinter;
+  private readonly margins?: StaticMargins;
+  private readonly distinctBits?: number;
   private lastDetected: Region | null = null;
   private agreedBorders: Region | null = null;
+  private lastKept?: Hash256;
 
-  constructor(options: RobustOptions = {}) {
+  constructor(options: BuilderOptions = {}) {
     this.fingerprinter = new FrameFingerprinter(options);
+    if (this.fingerprinter.options.margins) this.margins = new StaticMargins();
+    this.distinctBits = options.distinctBits;
   }
 
-  add(frame: number, t: number, data: Pixels, width: number, height: number, channels: 3 | 4): FrameHashes {
-    const h = this.fingerprinter.hashFrame(data, width, height, channels, this.agreedBorders);
+  /**
+   * Adds a sampled frame. With `distinctBits`, a frame within that distance of the last kept
+   * one is skipped (null) unless it is an `anchor` (one of vPDQ's own one-per-second frames),
+   * and only anchors get crop alternates: 22 crops on every distinct frame would make a list
+   * 20 times larger and its building 10 times slower (docs/matching.md).
+   */
+  add(frame: number, t: number, data: Pixels, width: number, height: number, channels: 3 | 4, anchor = true): FrameHashes | null {
+    const keep = anchor;
+    const moving = this.margins?.add(data, width, height, channels) ?? null;
+    const bits = this.distinctBits;
+    const accept =
+      bits === undefined
+        ? undefined
+        : (pdq: string) => {
+            const hash = hexToHash(pdq);
+            if (!keep && this.lastKept && hamming(hash, this.lastKept) <= bits) return false;
+            this.lastKept = hash;
+            return true;
+          };
+    const crops = bits === undefined || anchor ? undefined : false;
+    const h = this.fingerprinter.hashFrame(data, width, height, channels, this.agreedBorders, { moving, keep: accept, crops });
+    if (!h) return null;
     if (h.detected) {
       if (this.lastDetected && sameRegion(h.detected, this.lastDetected, 2)) this.agreedBorders = h.detected;
       this.lastDetected = h.detected;

@@ -31,4 +31,10 @@ export interface MatchScore {
   targetHits: number;
   /** Whether the scores pass MATCH_RULE. */
   matched: boolean;
+  /**
+   * Stretches of the query (seconds, first and last frame) where MATCH_RULE.minRunFrames or
+   * more consecutive frames found the target: where a listed clip sits inside a compilation.
+   * Only when these runs are what makes the match (query % under MATCH_RULE.minQueryPct).
+   */
+  segments?: { from: number; to: number }[];
 }

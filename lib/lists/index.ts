@@ -22,7 +22,7 @@ import type { ListMatch } from '../verdict';
 import type { VideoFingerprint } from '../fingerprint/types';
 import type { MatchScore } from '../fingerprint/types';
 import { hexToHash, popcount32, type Hash256 } from '../fingerprint/hash256';
-import { MATCH_RULE, scoreFromHits, usableIndices } from '../fingerprint/match';
+import { MATCH_RULE, scoreFromFrameHits, scoreFromHits, usableIndices } from '../fingerprint/match';
 import type { ListEntry } from './format';
 
 export interface IndexableList {
@@ -372,7 +372,7 @@ export class ListIndex {
       this.counted?.fill(0);
     }
     const standIns = queryStandIns(query, usable);
-    const hits = new Map<number, { lastQueryFrame: number; queryHits: number; targetFrames: Set<number> }>();
+    const hits = new Map<number, { lastQueryFrame: number; hitFrames: number[]; targetFrames: Set<number> }>();
     const { occStart, occEntry, occFrame } = this.v;
 
     for (let k = 0; k < standIns.length; k++) {
@@ -382,10 +382,10 @@ export class ListIndex {
           for (let o = occStart[u]; o < occStart[u + 1]; o++) {
             const e = occEntry[o];
             let acc = hits.get(e);
-            if (!acc) hits.set(e, (acc = { lastQueryFrame: -1, queryHits: 0, targetFrames: new Set() }));
+            if (!acc) hits.set(e, (acc = { lastQueryFrame: -1, hitFrames: [], targetFrames: new Set() }));
             if (acc.lastQueryFrame !== k) {
               acc.lastQueryFrame = k;
-              acc.queryHits++;
+              acc.hitFrames.push(k);
             }
             acc.targetFrames.add((occFrame[o] & ~ALTERNATE_FLAG) >>> 0);
           }
@@ -394,8 +394,12 @@ export class ListIndex {
     }
 
     const out: ScoredEntry[] = [];
+    const times = usable.map((i) => query.frames[i].t);
+    const queryHit = new Uint8Array(usable.length);
     for (const [ordinal, acc] of hits) {
-      out.push({ ordinal, score: scoreFromHits(usable.length, this.v.entryUsable[ordinal], acc.queryHits, acc.targetFrames.size) });
+      queryHit.fill(0);
+      for (const k of acc.hitFrames) queryHit[k] = 1;
+      out.push({ ordinal, score: scoreFromFrameHits(times, queryHit, this.v.entryUsable[ordinal], acc.targetFrames.size) });
     }
     // Should a rule ever let an entry match with no near frames at all, only a full pass is exact.
     if (scoreFromHits(usable.length, 1, 0, 0).matched) {
@@ -490,6 +494,7 @@ export class ListIndex {
     if (score) {
       m.queryPct = score.queryPct;
       m.targetPct = score.targetPct;
+      if (score.segments) m.segments = score.segments;
     }
     return m;
   }

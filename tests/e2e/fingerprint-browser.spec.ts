@@ -18,6 +18,7 @@ import { matchFingerprints } from '../../lib/fingerprint/match';
 import type { FrameHash } from '../../lib/verdict';
 import type { BrowserFingerprintResult } from '../../lib/fingerprint/browser-frames';
 import { SAMPLES, samplePath, ensureVariant } from '../unit/fingerprint/helpers/media';
+import { ensureFootage, ensureRepost } from '../unit/fingerprint/helpers/reposts';
 
 const PLAIN = { borders: false, mirror: false };
 
@@ -86,9 +87,10 @@ test('same frames as the ffmpeg pipeline and vpdq-hash-video, within a few bits,
 });
 
 test('edited copies fingerprinted in the browser match the ffmpeg-built list entry', async () => {
+  test.setTimeout(600_000); // list entries hash every distinct frame; media made on first run
   const listed = await fingerprintFile(samplePath('pattern-hd-no-bar'), { forList: true, mirror: false });
   const rows: string[] = [];
-  for (const edit of ['hflip', 'letterbox', 'pillarbox', 'crop5', 'trim2to6', '24fps']) {
+  for (const edit of ['hflip', 'letterbox', 'pillarbox', 'crop5', 'trim2to6', 'cut0_4', '24fps']) {
     const reply = await inBrowser(await ensureVariant('pattern-hd-no-bar', edit));
     expect(reply.ok, reply.error).toBe(true);
     const score = matchFingerprints(reply.result, listed);
@@ -99,6 +101,40 @@ test('edited copies fingerprinted in the browser match the ffmpeg-built list ent
   const unrelated = await inBrowser(await ensureVariant('pattern-hd-no-bar', 'hflip'));
   expect(matchFingerprints(unrelated.result, other).matched).toBe(false);
   console.log(`browser query vs ffmpeg list entry:\n  ${rows.join('\n  ')}`);
+});
+
+test('re-posted copies (cut anywhere, excerpt, speed, rotation, meme frame, compilation) match in the browser as with ffmpeg', async () => {
+  test.setTimeout(600_000); // list entries hash every distinct frame; media made on first run
+  const rows: string[] = [];
+  for (const kind of ['synthetic']) {
+    const listed = await fingerprintFile(await ensureFootage(kind), { forList: true });
+    for (const edit of ['cut-at-0.37s', 'excerpt-3s', 'speed+10%', 'rotate90', 'rotate270', 'meme', 'compilation']) {
+      const copy = await ensureRepost(kind, edit);
+      const reply = await inBrowser(copy);
+      expect(reply.ok, reply.error).toBe(true);
+      const inPage = matchFingerprints(reply.result, listed);
+      const node = matchFingerprints(await fingerprintFile(copy, {}), listed);
+      rows.push(`${kind}.${edit}: browser q ${inPage.queryPct.toFixed(0)}% ${inPage.matched ? 'MATCH' : 'no'} | ffmpeg q ${node.queryPct.toFixed(0)}% ${node.matched ? 'MATCH' : 'no'}`);
+      expect(inPage.matched, `${kind}.${edit}`).toBe(true);
+      expect(Math.abs(inPage.queryPct - node.queryPct), `${kind}.${edit}`).toBeLessThanOrEqual(15);
+    }
+  }
+  console.log(`re-posts, browser vs ffmpeg query against the ffmpeg-built list entry:\n  ${rows.join('\n  ')}`);
+});
+
+test('a list entry built in the browser keeps the same distinct frames as the ffmpeg one', async () => {
+  test.setTimeout(600_000); // list entries hash every distinct frame; media made on first run
+  const footage = await ensureFootage('synthetic');
+  const reply = await inBrowser(footage, { forList: true });
+  expect(reply.ok, reply.error).toBe(true);
+  const node = await fingerprintFile(footage, { forList: true });
+  const browserFrames = reply.result.frames.map((f) => f.frame);
+  const nodeFrames = node.frames.map((f) => f.frame);
+  const common = browserFrames.filter((f) => nodeFrames.includes(f)).length;
+  expect(common / nodeFrames.length).toBeGreaterThan(0.9);
+  // Every frame the browser kept is found by the ffmpeg entry, and the other way round.
+  expect(matchFingerprints({ frames: reply.result.frames }, { frames: node.frames }).queryPct).toBe(100);
+  console.log(`browser list entry: ${browserFrames.length} frames (ffmpeg ${nodeFrames.length}, ${common} in common)`);
 });
 
 test('fragmented MP4 (init segment + fragments) and MOV give the same fingerprint', async () => {

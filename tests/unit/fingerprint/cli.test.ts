@@ -76,6 +76,9 @@ describe('cli fingerprint', () => {
     const why = listed.alternates.map((a: { why: string }) => a.why);
     expect(why).toContain('crop-5');
     expect(why).not.toContain('mirror');
+    // Every distinct frame of the (moving) clip, vPDQ's four among them.
+    expect(listed.frames.length).toBeGreaterThan(4 * 10);
+    expect(json.frames.every((f: { frame: number }) => listed.frames.some((g: { frame: number }) => g.frame === f.frame))).toBe(true);
   });
 
   it('errors: usage, bad option value, not a video', () => {

@@ -70,8 +70,28 @@ describe('matchFingerprints (the reference relation)', () => {
     const clip = target.slice(5, 8).map((h) => flip(h, 10));
     const s = matchFingerprints(video(clip), video(target));
     expect(s).toMatchObject({ queryUsable: 3, targetUsable: 20, queryHits: 3, targetHits: 3, queryPct: 100, targetPct: 15, matched: true });
+    // The other way round the 20-frame video is a compilation holding the clip at frames 5-7.
     const back = matchFingerprints(video(target), video(clip));
-    expect(back).toMatchObject({ queryPct: 15, targetPct: 100, matched: false });
+    expect(back).toMatchObject({ queryPct: 15, targetPct: 100, matched: true, segments: [{ from: 5, to: 7 }] });
+  });
+
+  it(`a compilation matches through ${MATCH_RULE.minRunFrames} consecutive frames, not through scattered ones`, () => {
+    const listed = Array.from({ length: 6 }, randomHash);
+    const other = () => Array.from({ length: 10 }, randomHash);
+    const run = [...other(), ...listed.slice(0, MATCH_RULE.minRunFrames).map((h) => flip(h, 12)), ...other()];
+    const s = matchFingerprints(video(run), video(listed));
+    expect(s).toMatchObject({ queryHits: MATCH_RULE.minRunFrames, matched: true, segments: [{ from: 10, to: 9 + MATCH_RULE.minRunFrames }] });
+    expect(s.queryPct).toBeLessThan(MATCH_RULE.minQueryPct);
+    const scattered = other();
+    scattered[2] = listed[0];
+    scattered[5] = listed[1];
+    scattered[8] = listed[2];
+    const n = matchFingerprints(video([...scattered, ...other()]), video(listed));
+    expect(n.queryHits).toBe(3);
+    expect(n.matched).toBe(false);
+    expect(n.segments).toBeUndefined();
+    const short = [...other(), ...listed.slice(0, MATCH_RULE.minRunFrames - 1), ...other()];
+    expect(matchFingerprints(video(short), video(listed)).matched).toBe(false);
   });
 
   it(`ignores frames under quality ${MATCH_RULE.qualityMin} on both sides`, () => {

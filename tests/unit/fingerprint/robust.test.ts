@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { detectBorders, FrameFingerprinter, LIST_CROPS, cropRegion, VideoFingerprintBuilder } from '../../../lib/fingerprint/robust';
+import { detectBorders, FrameFingerprinter, LIST_CROPS, LIST_SAMPLING, StaticMargins, cropRegion, listSampling, VideoFingerprintBuilder } from '../../../lib/fingerprint/robust';
 import { pdqFromRGBA } from '../../../lib/fingerprint/pdq';
 import { hammingHex } from '../../../lib/fingerprint/hash256';
 import { MATCH_RULE } from '../../../lib/fingerprint/match';
@@ -73,7 +73,7 @@ describe('FrameFingerprinter', () => {
     expect(h.pdq).toBe(pdqFromRGBA(f.data, f.width, f.height, 3, { mode: 'frame' }).hash);
     const content = pdqFromRGBA(photo.data, photo.width, photo.height, 3, { mode: 'frame' }).hash;
     expect(h.alternates.find((a) => a.why === 'borders')?.pdq).toBe(content);
-    expect(h.borders).toEqual({ x: 0, y: 50, width: 256, height: 256 });
+    expect(h!.borders).toEqual({ x: 0, y: 50, width: 256, height: 256 });
   });
 
   it('the mirror alternate is near the hash of the mirrored frame', () => {
@@ -121,10 +121,118 @@ describe('VideoFingerprintBuilder', () => {
     const dark = framed({ data: photo.data.map((v) => v >> 5), width: 256, height: 256 }, 256, 356, 0, 50, [0, 0, 0]);
     expect(detectBorders(dark.data, 256, 356, 3)).toBeNull();
     const h = b.add(60, 2, dark.data, 256, 356, 3);
-    expect(h.borders).toEqual({ x: 0, y: 50, width: 256, height: 256 });
+    expect(h!.borders).toEqual({ x: 0, y: 50, width: 256, height: 256 });
     const fp = b.finish();
     expect(fp.frames.map((f) => f.frame)).toEqual([0, 30, 60]);
     expect(fp.frames[2].quality).toBeLessThanOrEqual(pdqFromRGBA(dark.data, 256, 356, 3, { mode: 'frame' }).quality);
     expect(fp.alternates!.every((a) => a.of < 3)).toBe(true);
+  });
+});
+
+/** `img` turned 90° clockwise (RGB). */
+function turned90(img: { data: Uint8Array; width: number; height: number }) {
+  const { width: w, height: h } = img;
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.set(img.data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3), (x * h + (h - 1 - y)) * 3);
+  return { data: out, width: h, height: w };
+}
+
+/** `img` shifted by (dx, dy) pixels with its edges repeated: a moving picture. */
+function shifted(img: { data: Uint8Array; width: number; height: number }, dx: number, dy: number) {
+  const { width: w, height: h } = img;
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(w - 1, Math.max(0, x + dx));
+      const sy = Math.min(h - 1, Math.max(0, y + dy));
+      out.set(img.data.subarray((sy * w + sx) * 3, (sy * w + sx) * 3 + 3), (y * w + x) * 3);
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+describe('rotations (query side)', () => {
+  it('a frame turned by 90° finds the original through its rotation alternates', () => {
+    const original = pdqFromRGBA(photo.data, photo.width, photo.height, 3, { mode: 'frame' }).hash;
+    const t = turned90(photo);
+    const plain = new FrameFingerprinter({ mirror: false, rotations: false }).hashFrame(t.data, t.width, t.height, 3);
+    expect(hammingHex(plain.pdq, original)).toBeGreaterThan(MATCH_RULE.distanceMax);
+    const h = new FrameFingerprinter({ mirror: false, rotations: true }).hashFrame(t.data, t.width, t.height, 3);
+    expect(h.alternates.map((a) => a.why)).toEqual(['rotate90', 'rotate180', 'rotate270']);
+    // Not bit-exact: PDQ's decimation samples other pixel centres once the frame is turned.
+    expect(Math.min(...h.alternates.map((a) => hammingHex(a.pdq, original)))).toBeLessThanOrEqual(MATCH_RULE.distanceMax);
+  });
+});
+
+describe('StaticMargins (meme frames)', () => {
+  // The photo at 200x200 moving inside a 256x320 white frame whose top and bottom bars carry "text".
+  const frame = (step: number) => {
+    const content = shifted({ data: cropPixels(photo, { x: 0, y: 0, width: 200, height: 200 }), width: 200, height: 200 }, 3 * step, 2 * step);
+    const f = framed(content, 256, 320, 28, 60, [255, 255, 255], 3);
+    for (let y = 15; y < 40; y++) for (let x = 40; x < 216; x++) if ((x >> 3) % 2 === 0) f.data.fill(0, (y * 256 + x) * 3, (y * 256 + x) * 3 + 3);
+    for (let y = 275; y < 300; y++) for (let x = 60; x < 196; x++) if ((x >> 2) % 3 === 0) f.data.fill(0, (y * 256 + x) * 3, (y * 256 + x) * 3 + 3);
+    return f;
+  };
+
+  it('the bar detector does not see bars that carry text; the still margins give the moving picture', () => {
+    const f0 = frame(0);
+    expect(detectBorders(f0.data, 256, 320, 3)).not.toEqual({ x: 28, y: 60, width: 200, height: 200 });
+    const m = new StaticMargins();
+    expect(m.add(f0.data, 256, 320, 3)).toBeNull(); // one frame: nothing moved yet
+    const r = m.add(frame(1).data, 256, 320, 3);
+    expect(r).not.toBeNull();
+    // Within a few pixels of the picture (its own edge rows may happen not to change).
+    expect(Math.abs(r!.y - 60)).toBeLessThanOrEqual(4);
+    expect(Math.abs(r!.y + r!.height - 260)).toBeLessThanOrEqual(4);
+    expect(Math.abs(r!.x - 28)).toBeLessThanOrEqual(4);
+  });
+
+  it('a still video, or one moving to the edges, reports no region', () => {
+    const still = new StaticMargins();
+    still.add(photo.data, 256, 256, 3);
+    expect(still.add(photo.data, 256, 256, 3)).toBeNull();
+    const full = new StaticMargins();
+    full.add(photo.data, 256, 256, 3);
+    expect(full.add(shifted(photo, 5, 5).data, 256, 256, 3)).toBeNull();
+  });
+
+  it('the builder adds the moving-region hash once margins are known, and it is near the picture', () => {
+    const b = new VideoFingerprintBuilder({ mirror: false, margins: true });
+    b.add(0, 0, frame(0).data, 256, 320, 3);
+    const f1 = frame(1);
+    const h = b.add(30, 1, f1.data, 256, 320, 3)!;
+    const moving = h.alternates.find((a) => a.why === 'moving');
+    expect(moving).toBeDefined();
+    const picture = cropPixels(f1, { x: 28, y: 60, width: 200, height: 200 });
+    const truth = pdqFromRGBA(picture, 200, 200, 3, { mode: 'frame' }).hash;
+    expect(hammingHex(moving!.pdq, truth)).toBeLessThanOrEqual(MATCH_RULE.distanceMax);
+    expect(hammingHex(h.pdq, truth)).toBeGreaterThan(hammingHex(moving!.pdq, truth));
+  });
+});
+
+describe('distinct-frame sampling (listed videos)', () => {
+  it('keeps vPDQ frames always, other frames only when they differ, and crops only on vPDQ frames', () => {
+    const b = new VideoFingerprintBuilder({ mirror: false, crops: true, distinctBits: LIST_SAMPLING.distinctBits });
+    const moving = [0, 1, 2, 3, 4, 5].map((i) => shifted(photo, 6 * i, 0));
+    const kept: number[] = [];
+    for (let n = 0; n < 6; n++) if (b.add(n, n / 30, moving[n].data, 256, 256, 3, n === 0)) kept.push(n);
+    // A repeated (still) frame costs nothing, unless it is one of vPDQ's frames.
+    expect(b.add(6, 6 / 30, moving[5].data, 256, 256, 3, false)).toBeNull();
+    expect(b.add(30, 1, moving[5].data, 256, 256, 3, true)).not.toBeNull();
+    expect(kept).toEqual([0, 1, 2, 3, 4, 5]);
+    const fp = b.finish();
+    expect(fp.frames.map((f) => f.frame)).toEqual([0, 1, 2, 3, 4, 5, 30]);
+    const withCrops = new Set(fp.alternates!.filter((a) => a.why?.startsWith('crop')).map((a) => a.of));
+    expect([...withCrops].sort()).toEqual([0, 6]);
+  });
+
+  it('listSampling: distinct frames by default for a list, not for a query or a given --seconds-per-hash', () => {
+    expect(listSampling({ forList: true }, 30)).toMatchObject({ secondsPerHash: 0, distinctBits: LIST_SAMPLING.distinctBits });
+    expect(listSampling({ forList: true }, 30).keep(60)).toBe(true);
+    expect(listSampling({ forList: true }, 30).keep(61)).toBe(false);
+    expect(listSampling({ forList: true }, 29.97).keep(29)).toBe(true); // vPDQ truncates the step
+    expect(listSampling({ forList: true, secondsPerHash: 1 }, 30)).toMatchObject({ secondsPerHash: 1 });
+    expect(listSampling({ forList: true, secondsPerHash: 1 }, 30).distinctBits).toBeUndefined();
+    expect(listSampling({}, 30).distinctBits).toBeUndefined();
   });
 });

@@ -6,10 +6,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { PDQ_FIXTURES } from '../../paths';
-import { MATCH_RULE, matchFingerprints, usableIndices } from '../../../lib/fingerprint/match';
-import { hamming, hexToHash, type Hash256 } from '../../../lib/fingerprint/hash256';
+import { MATCH_RULE, matchFingerprints } from '../../../lib/fingerprint/match';
 import type { MatchScore, VideoFingerprint } from '../../../lib/fingerprint/types';
-import { EDITS, SAMPLES, cachedFingerprint, editAvailable, ensureVariants, samplePath } from './helpers/media';
+import { EDITS, SAMPLES, cachedFingerprint, editAvailable, ensureVariants, nearestDistances as nearest, samplePath } from './helpers/media';
 
 /** A listed video: bars removed and crops added; the query side carries the mirror. */
 const LIST = { forList: true, mirror: false } as const;
@@ -68,19 +67,7 @@ beforeAll(async () => {
   );
   copies.push(...made);
   console.log(`robustness set: ${pairs.length} edited copies ready in ${((t1 - t0) / 1000).toFixed(1)} s, fingerprints in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-}, 600_000);
-
-function standIns(fp: VideoFingerprint): Hash256[][] {
-  const byFrame = new Map<number, Hash256[]>(usableIndices(fp.frames).map((i) => [i, [hexToHash(fp.frames[i].pdq)]]));
-  for (const a of fp.alternates ?? []) byFrame.get(a.of)?.push(hexToHash(a.pdq));
-  return [...byFrame.values()];
-}
-
-/** For each usable query frame, the distance to the nearest usable target frame (any stand-ins). */
-function nearest(query: VideoFingerprint, target: VideoFingerprint): number[] {
-  const t = standIns(target);
-  return standIns(query).map((q) => Math.min(256, ...t.map((tt) => Math.min(...q.flatMap((a) => tt.map((b) => hamming(a, b)))))));
-}
+}, 1_500_000);
 
 const pct = (s: MatchScore) => `q ${s.queryPct.toFixed(0)}% (${s.queryHits}/${s.queryUsable}) t ${s.targetPct.toFixed(0)}% (${s.targetHits}/${s.targetUsable})`;
 

@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { GENERATED, PDQ_FIXTURES, ROOT } from '../../../paths';
 import { fingerprintFile, probeVideo, type FingerprintOptions } from '../../../../lib/fingerprint/ffmpeg';
 import type { VideoFingerprint } from '../../../../lib/fingerprint/types';
+import { usableIndices } from '../../../../lib/fingerprint/match';
+import { hamming, hexToHash, type Hash256 } from '../../../../lib/fingerprint/hash256';
 
 const run = promisify(execFile);
 
@@ -55,6 +57,8 @@ export const EDITS: Record<string, { args: string[]; needs?: string; shortArgs?:
     args: ['-ss', '2', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'],
     shortArgs: (d) => ['-ss', (d / 4).toFixed(2), '-t', (d / 2).toFixed(2), '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'],
   },
+  // Cut at an instant between two of vPDQ's sampled frames: the listed entry's distinct frames must cover it.
+  cut0_4: { args: ['-ss', '0.4', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'] },
   letterbox: { args: ['-vf', `pad=iw:${even('ih*4/3')}:0:(oh-ih)/2:color=black`, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'] },
   pillarbox: { args: ['-vf', `pad=${even('iw*4/3')}:ih:(ow-iw)/2:0:color=0x303030`, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'] },
   hflip: { args: ['-vf', 'hflip', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'] },
@@ -127,4 +131,20 @@ export async function cachedFingerprint(path: string, options: FingerprintOption
   writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(fp));
   renameSync(`${file}.${process.pid}.tmp`, file);
   return fp;
+}
+
+function standIns(fp: VideoFingerprint): Hash256[][] {
+  const byFrame = new Map<number, Hash256[]>(usableIndices(fp.frames).map((i) => [i, [hexToHash(fp.frames[i].pdq)]]));
+  for (const a of fp.alternates ?? []) byFrame.get(a.of)?.push(hexToHash(a.pdq));
+  return [...byFrame.values()];
+}
+
+/** For each usable query frame, the distance to the nearest usable target frame (any stand-ins; 256 when none). */
+export function nearestDistances(query: VideoFingerprint, target: VideoFingerprint): number[] {
+  const t = standIns(target);
+  return standIns(query).map((q) => {
+    let best = 256;
+    for (const tt of t) for (const a of q) for (const b of tt) best = Math.min(best, hamming(a, b));
+    return best;
+  });
 }
