@@ -30,6 +30,8 @@ export function pageAllowsBadges(doc: Document): boolean {
 const REPORT_DELAY_MS = 0;
 /** How often a frame whose videos still wait for a verdict reports them again. */
 const RESEND_MS = 5000;
+/** The longest checks wait for the page's load event. */
+const LOAD_WAIT_MAX_MS = 4000;
 
 export async function runContent(doc: Document, deps: ContentDeps): Promise<() => void> {
   const win = doc.defaultView!;
@@ -153,16 +155,17 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   }, RESEND_MS);
   const stopWatching = adapter.watch?.(win, reresolve);
   (globalThis as { __provenanceLensRefFor?: typeof refFor }).__provenanceLensRefFor = refFor;
-  // Checks wait for the page's own loading (its media requests come first).
+  // Checks wait for the page's own loading (its media requests come first), but not for ever:
+  // Firefox holds the load event while a <video> waits for metadata that never comes.
   if (!loaded) {
-    win.addEventListener(
-      'load',
-      () => {
-        loaded = true;
-        scheduleReport();
-      },
-      { once: true },
-    );
+    const onLoaded = () => {
+      if (loaded) return;
+      loaded = true;
+      clearTimeout(loadWait);
+      scheduleReport();
+    };
+    const loadWait = setTimeout(onLoaded, LOAD_WAIT_MAX_MS);
+    win.addEventListener('load', onLoaded, { once: true });
   } else scheduleReport();
 
   const onHide = () => void deps.send({ type: 'videos', pageUrl: win.location.href, badges, videos: [] }).catch(() => {});
