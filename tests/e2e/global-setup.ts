@@ -1,4 +1,4 @@
-/** Builds the test variant of the extension once per run (`wxt build --mode e2e`), and the generated media. */
+/** Builds the test variant of the extension once per run for Chromium and Firefox (`wxt build [-b firefox] --mode e2e`), and the generated media. */
 import { execFileSync } from 'node:child_process';
 import { aiDeclaredVideo } from '../support/signing';
 import { ROOT } from '../paths';
@@ -8,6 +8,7 @@ export default async function globalSetup(): Promise<void> {
   clearRecords();
   if (!process.env.PL_SKIP_BUILD) {
     execFileSync('npx', ['wxt', 'build', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync('npx', ['wxt', 'build', '-b', 'firefox', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
   }
   await aiDeclaredVideo();
 }
