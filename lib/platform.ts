@@ -14,6 +14,15 @@ export function contentRunAt(firefox: boolean): 'document_idle' | 'document_end'
 }
 
 /**
+ * How long checks wait for the page's load event (its own media requests come first). Chrome
+ * fires it whatever its videos do: no limit. Firefox holds it while a `<video>` waits for
+ * metadata, possibly for ever: 4 s.
+ */
+export function contentLoadWaitMs(firefox: boolean): number | undefined {
+  return firefox ? 4000 : undefined;
+}
+
+/**
  * The host permission that reads one address's host: scheme and host, any port and path.
  * Firefox's match patterns cannot carry a port (`http://127.0.0.1:8080/*` is refused); Chrome
  * ignores ports anyway.

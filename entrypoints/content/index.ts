@@ -1,7 +1,7 @@
 import css from '../../components/styles.css?inline';
 import { runContent } from '../../lib/content/main';
 import { STATIC_CONTENT_MATCHES } from '../../lib/hosts';
-import { contentRunAt } from '../../lib/platform';
+import { contentLoadWaitMs, contentRunAt } from '../../lib/platform';
 import type { BackgroundToContent } from '../../lib/messages';
 
 export default defineContentScript({
@@ -27,6 +27,7 @@ export default defineContentScript({
         return (settings as { badges?: boolean } | undefined)?.badges !== false;
       },
       css,
+      loadWaitMs: contentLoadWaitMs(!!import.meta.env.FIREFOX),
     });
     ctx.onInvalidated(() => {
       stop();

@@ -18,6 +18,8 @@ export interface ContentDeps {
   /** The user's "show badges" setting. */
   badgesEnabled: () => Promise<boolean>;
   css: string;
+  /** The longest checks wait for the page's load event (lib/platform.ts); for ever when unset. */
+  loadWaitMs?: number;
 }
 
 /** Pages can opt out of injected UI; the popup still lists their videos. */
@@ -30,8 +32,6 @@ export function pageAllowsBadges(doc: Document): boolean {
 const REPORT_DELAY_MS = 0;
 /** How often a frame whose videos still wait for a verdict reports them again. */
 const RESEND_MS = 5000;
-/** The longest checks wait for the page's load event. */
-const LOAD_WAIT_MAX_MS = 4000;
 
 export async function runContent(doc: Document, deps: ContentDeps): Promise<() => void> {
   const win = doc.defaultView!;
@@ -155,8 +155,8 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   }, RESEND_MS);
   const stopWatching = adapter.watch?.(win, reresolve);
   (globalThis as { __provenanceLensRefFor?: typeof refFor }).__provenanceLensRefFor = refFor;
-  // Checks wait for the page's own loading (its media requests come first), but not for ever:
-  // Firefox holds the load event while a <video> waits for metadata that never comes.
+  // Checks wait for the page's own loading (its media requests come first), at most
+  // `loadWaitMs`: Firefox holds the load event while a <video> waits for metadata that never comes.
   if (!loaded) {
     const onLoaded = () => {
       if (loaded) return;
@@ -164,7 +164,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       clearTimeout(loadWait);
       scheduleReport();
     };
-    const loadWait = setTimeout(onLoaded, LOAD_WAIT_MAX_MS);
+    const loadWait = deps.loadWaitMs === undefined ? undefined : setTimeout(onLoaded, deps.loadWaitMs);
     win.addEventListener('load', onLoaded, { once: true });
   } else scheduleReport();
 
