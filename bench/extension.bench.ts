@@ -4,7 +4,10 @@
  *  2. The cost on a page with 0 and with 100 videos, against the same page in the same
  *     Chromium without the extension, measured in the same run: load event, main-thread
  *     script time (DevTools Performance metrics) and the extension's memory (its processes).
- * Run: npx tsx bench/extension.bench.ts  (builds the test variant first unless PL_SKIP_BUILD=1)
+ *  3. The same in Firefox — the current ESR and the oldest supported one (bench/firefox.ts) —
+ *     side by side with Chromium, plus each browser's time to a video's finished fingerprint.
+ * Run: npx tsx bench/extension.bench.ts  (builds the test variants first unless PL_SKIP_BUILD=1;
+ * PL_BENCH_FIREFOX=0 leaves Firefox out)
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +17,9 @@ import { CHROMIUM, Ext, launchWithExtension } from '../tests/e2e/harness/extensi
 import { readBadges } from '../tests/e2e/harness/badges';
 import { extensionMemoryMiB } from '../tests/e2e/harness/metrics';
 import { ROOT } from '../tests/paths';
+import { FIREFOX_CURRENT, FIREFOX_OLDEST } from '../tests/e2e-firefox/harness/firefox';
+import { benchFirefox, timeToFingerprint, type BrowserFigures } from './firefox';
+import type { TabVideo } from '../lib/messages';
 
 const RUNS = Number(process.env.PL_BENCH_RUNS ?? 7);
 const median = (xs: number[]) => {
@@ -69,7 +75,11 @@ async function timeToBadge(page: Page, url: string): Promise<number> {
 }
 
 async function main() {
-  if (!process.env.PL_SKIP_BUILD) execFileSync('npx', ['wxt', 'build', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
+  const firefoxes = process.env.PL_BENCH_FIREFOX === '0' ? [] : [FIREFOX_CURRENT, FIREFOX_OLDEST];
+  if (!process.env.PL_SKIP_BUILD) {
+    execFileSync('npx', ['wxt', 'build', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
+    if (firefoxes.length) execFileSync('npx', ['wxt', 'build', '-b', 'firefox', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
+  }
   const server = await new FixtureServer().start();
   console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Chromium ${execFileSync(CHROMIUM, ['--version']).toString().trim()}`);
 
@@ -94,6 +104,7 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   const rows: string[] = [];
+  const chromiumLoad: BrowserFigures['load'] = [];
   let peak = { total: 0, parts: [] as number[] };
   const sampleMem = () => {
     const m = extensionMemoryMiB(withExt.userDataDir);
@@ -109,6 +120,7 @@ async function main() {
       await idle(ext);
       a.push(await loadMetrics(withExt.context, pageWith(server, videos), 1500));
     }
+    chromiumLoad.push({ videos, without: b.map((x) => x.load), with: a.map((x) => x.load) });
     const ratio = (k: 'load' | 'scriptMs' | 'taskMs') => median(a.map((x) => x[k])) / Math.max(0.001, median(b.map((x) => x[k])));
     rows.push(
       `${String(videos).padStart(3)} videos | load ${median(b.map((x) => x.load)).toFixed(0)} → ${median(a.map((x) => x.load)).toFixed(0)} ms (×${ratio('load').toFixed(3)}) | ` +
@@ -121,9 +133,61 @@ async function main() {
   for (const r of rows) console.log('  ' + r);
   console.log(`Extension memory (PSS of its processes, sampled every 250 ms, peak): ${peak.total.toFixed(0)} MiB [${peak.parts.map((p) => p.toFixed(0)).join(' + ')}]; target ≤ 100 MiB`);
   console.log('Targets: load event ≤ ×1.05 on the 100-video page.');
+
+  // 3. Time to a finished fingerprint (C2PA, SHA-256 and vPDQ frames of a 6.9 s 720×1280 clip).
+  const fpPage = await withExt.context.newPage();
+  const fingerprintMs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await idle(ext);
+    fingerprintMs.push(
+      await timeToFingerprint(
+        (url) => fpPage.goto(url, { waitUntil: 'commit' }).then(() => undefined),
+        async () => ext.send<TabVideo[]>({ type: 'tab-videos', tabId: await ext.tabId(fpPage) }),
+        fingerprintPage(server),
+      ),
+    );
+  }
   await without.close();
   await withExt.context.close();
+
+  const all: BrowserFigures[] = [{ name: `Chromium ${/[\d.]+/.exec(execFileSync(CHROMIUM, ['--version']).toString())?.[0] ?? ''}`, badgeMs: times, load: chromiumLoad, peakMemMiB: peak.total, fingerprintMs }];
+  for (const bin of firefoxes) {
+    console.log(`\nFirefox: ${bin} …`);
+    all.push(await benchFirefox(bin, server, (n) => pageWith(server, n), () => fingerprintPage(server), RUNS));
+  }
   await server.stop();
+  printSideBySide(all);
+}
+
+function fingerprintPage(server: FixtureServer): string {
+  const id = ++seq;
+  return server.html(`/bench/fp-${id}.html`, `<!doctype html><html lang="en"><title>fp</title><video width="360" height="640" muted preload="metadata" src="/pdq/pattern-hd-no-bar.mp4?fp=${id}"></video></html>`);
+}
+
+/** One row per browser; ratios against Chromium (first row) and, for fingerprints, against the current Firefox ESR. */
+function printSideBySide(all: BrowserFigures[]) {
+  const base = all[0];
+  const load100 = (f: BrowserFigures) => f.load.find((l) => l.videos === 100)!;
+  const overhead = (f: BrowserFigures, n: number) => {
+    const l = f.load.find((x) => x.videos === n)!;
+    return median(l.with) / Math.max(0.001, median(l.without));
+  };
+  console.log('\nSide by side (medians; the same pages and runs in each browser):');
+  console.log('  browser              | nav → badge      | load ×, 0 videos | load ×, 100 videos (ms without → with) | add-on memory peak | fingerprint 6.9 s clip');
+  for (const f of all) {
+    const l = load100(f);
+    console.log(
+      `  ${f.name.padEnd(20)} | ${median(f.badgeMs).toFixed(0).padStart(5)} ms (×${(median(f.badgeMs) / median(base.badgeMs)).toFixed(2)}) | ` +
+        `×${overhead(f, 0).toFixed(3).padEnd(15)} | ×${overhead(f, 100).toFixed(3)} (${median(l.without).toFixed(0)} → ${median(l.with).toFixed(0)})`.padEnd(38) +
+        ` | ${f.peakMemMiB.toFixed(0).padStart(4)} MiB          | ${median(f.fingerprintMs).toFixed(0)} ms (×${(median(f.fingerprintMs) / median(base.fingerprintMs)).toFixed(2)})`,
+    );
+  }
+  const fx = all.filter((f) => f.name.startsWith('Firefox'));
+  if (fx.length === 2) {
+    const r = median(fx[1].fingerprintMs) / median(fx[0].fingerprintMs);
+    console.log(`\nFingerprint time, ${fx[1].name} / ${fx[0].name}: ×${r.toFixed(2)} (target ≤ ×1.5)`);
+  }
+  console.log('Memory: Chromium counts its extension processes (service worker, offscreen document, worker); Firefox its "WebExtensions" process (background page and worker).');
 }
 
 main().catch((err) => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ListsOverview } from '../lib/background/list-actions';
+import { hostAccessPattern } from '../lib/platform';
 
 type Outcome = { result?: string; error?: string; ok?: boolean };
 
@@ -36,8 +37,9 @@ export function ListManager() {
     if (!/^https?:\/\//.test(url.trim())) return setNote('Enter the list’s full http(s) address.');
     if (!key.trim()) return setNote('Paste the publisher’s public key (from their .pub file).');
     // Reading a list from its host needs access to that host; asked once, with this click.
-    const origin = `${new URL(url.trim()).origin}/*`;
-    const allowed = (await browser.permissions.contains({ origins: [origin] })) || (await browser.permissions.request({ origins: [origin] }).catch(() => false));
+    // Straight from the click: Firefox drops the user gesture after an await (an access already
+    // granted resolves without asking).
+    const allowed = await browser.permissions.request({ origins: [hostAccessPattern(url.trim())] }).catch(() => false);
     if (!allowed) return setNote(`Not subscribed: Provenance Lens needs permission to read ${new URL(url.trim()).host} to download the list.`);
     await act('Subscribe', { type: 'list-subscribe', url: url.trim(), publicKey: key.trim(), name: name.trim() || undefined });
     setUrl('');

@@ -6,6 +6,7 @@
  */
 import { STATIC_CONTENT_MATCHES, TRUST_HOSTS, MEDIA_HOSTS, LOCAL_TEST_HOSTS } from '../../lib/hosts';
 import { pageScriptMatches, PAGE_SITES_KEY } from '../../lib/sites/access';
+import { contentRunAt } from '../../lib/platform';
 
 const ID = 'provenance-lens-granted-sites';
 const SCRIPT = 'content-scripts/content.js';
@@ -31,6 +32,6 @@ async function sync(): Promise<void> {
   if (!matches.length) return;
   await browser.scripting.registerContentScripts([
     // X and Hugging Face have the static script already; "every site" must not inject it twice.
-    { id: ID, matches, excludeMatches: [...STATIC_CONTENT_MATCHES], js: [SCRIPT], allFrames: true, runAt: 'document_idle', persistAcrossSessions: true },
+    { id: ID, matches, excludeMatches: [...STATIC_CONTENT_MATCHES], js: [SCRIPT], allFrames: true, runAt: contentRunAt(!!import.meta.env.FIREFOX), persistAcrossSessions: true },
   ]);
 }

@@ -1,6 +1,7 @@
 import css from '../../components/styles.css?inline';
 import { runContent } from '../../lib/content/main';
 import { STATIC_CONTENT_MATCHES } from '../../lib/hosts';
+import { contentLoadWaitMs, contentRunAt } from '../../lib/platform';
 import type { BackgroundToContent } from '../../lib/messages';
 
 export default defineContentScript({
@@ -8,7 +9,8 @@ export default defineContentScript({
   matches: [...STATIC_CONTENT_MATCHES],
   allFrames: true,
   matchAboutBlank: true,
-  runAt: 'document_idle',
+  // Firefox's document_idle waits for the load event, which a stalled video can hold off (lib/platform.ts).
+  runAt: { chrome: contentRunAt(false), firefox: contentRunAt(true) },
   async main(ctx) {
     // Injected both statically and on demand (activeTab): run once per frame.
     const g = globalThis as { __provenanceLens?: boolean };
@@ -31,6 +33,7 @@ export default defineContentScript({
         const fx = (el as Element & { openOrClosedShadowRoot?: ShadowRoot | null }).openOrClosedShadowRoot;
         return fx !== undefined ? fx : (el as HTMLElement).shadowRoot;
       },
+      loadWaitMs: contentLoadWaitMs(!!import.meta.env.FIREFOX),
     });
     ctx.onInvalidated(() => {
       stop();

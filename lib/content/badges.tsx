@@ -69,12 +69,7 @@ export class BadgeLayer {
       const host = this.doc.createElement('provenance-lens-badge');
       host.setAttribute('style', 'all: initial; position: absolute; top: 0; left: 0; width: 0; height: 0; z-index: 2147483647; display: none;');
       const root = host.attachShadow({ mode: 'closed' });
-      if (this.sheet) root.adoptedStyleSheets = [this.sheet];
-      else {
-        const style = this.doc.createElement('style');
-        style.textContent = this.css + BADGE_CSS;
-        root.appendChild(style);
-      }
+      this.style(root);
       const ring = this.doc.createElement('div');
       ring.className = 'pl-ring';
       ring.setAttribute('style', 'position:absolute;display:none;pointer-events:none;border:4px solid #facc15;border-radius:6px;box-shadow:0 0 0 9999px rgba(0,0,0,0.25);');
@@ -96,6 +91,26 @@ export class BadgeLayer {
     if (unchanged) return;
     this.toDraw.add(m);
     this.drawing ??= setTimeout(this.drawSome, 0);
+  }
+
+  /**
+   * Styles a new shadow root: the shared sheet where the browser allows it, a <style> of its own
+   * otherwise. Firefox 140 refuses `adoptedStyleSheets` on a page's node from a content
+   * script ("Accessing from Xray wrapper is not supported"); after the first refusal every root
+   * gets a <style>.
+   */
+  private style(root: ShadowRoot): void {
+    if (this.sheet) {
+      try {
+        root.adoptedStyleSheets = [this.sheet];
+        return;
+      } catch {
+        this.sheet = undefined;
+      }
+    }
+    const style = this.doc.createElement('style');
+    style.textContent = this.css + BADGE_CSS;
+    root.appendChild(style);
   }
 
   /** What each badge last rendered. */

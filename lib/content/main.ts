@@ -20,6 +20,8 @@ export interface ContentDeps {
   /** The user's "show badges" setting. */
   badgesEnabled: () => Promise<boolean>;
   css: string;
+  /** The longest checks wait for the page's load event (lib/platform.ts); for ever when unset. */
+  loadWaitMs?: number;
 }
 
 /** Pages can opt out of injected UI; the popup still lists their videos. */
@@ -200,16 +202,17 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   }, RESEND_MS);
   const stopWatching = adapter.watch?.(win, reresolve);
   (globalThis as { __provenanceLensRefFor?: typeof refFor }).__provenanceLensRefFor = refFor;
-  // Checks wait for the page's own loading (its media requests come first).
+  // Checks wait for the page's own loading (its media requests come first), at most
+  // `loadWaitMs`: Firefox holds the load event while a <video> waits for metadata that never comes.
   if (!loaded) {
-    win.addEventListener(
-      'load',
-      () => {
-        loaded = true;
-        scheduleReport();
-      },
-      { once: true },
-    );
+    const onLoaded = () => {
+      if (loaded) return;
+      loaded = true;
+      clearTimeout(loadWait);
+      scheduleReport();
+    };
+    const loadWait = deps.loadWaitMs === undefined ? undefined : setTimeout(onLoaded, deps.loadWaitMs);
+    win.addEventListener('load', onLoaded, { once: true });
   } else scheduleReport();
 
   const onHide = () => void deps.send({ type: 'videos', pageUrl: win.location.href, badges, videos: [] }).catch(() => {});

@@ -23,7 +23,8 @@ export interface BadgeInfo {
   frame: number;
 }
 
-interface DomNode {
+/** A DOM node as the DevTools protocol describes it (the Firefox harness converts WebDriver BiDi nodes to it). */
+export interface DomNode {
   nodeId: number;
   nodeType: number;
   nodeName: string;
@@ -67,35 +68,42 @@ function text(n: DomNode): string {
 export async function readBadges(page: Page): Promise<BadgeInfo[]> {
   const s = await cdp(page);
   const { root } = (await s.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
-  const out: BadgeInfo[] = [];
   const docs: DomNode[] = [root];
   for (const d of [root]) find(d, (n) => !!n.contentDocument).forEach((f) => docs.push(f.contentDocument!));
-  docs.forEach((doc, frame) => {
-    const hosts = find(doc, (n) => n.nodeName === 'PROVENANCE-LENS-BADGE' && !n.contentDocument);
-    for (const host of hosts) {
-      // Only this document's own hosts (not those of nested frames, handled as their own doc).
-      const sr = host.shadowRoots?.[0];
-      if (!sr) continue;
-      const style = attr(host, 'style') ?? '';
-      const btn = find(sr, (n) => n.nodeName === 'BUTTON' && (attr(n, 'class') ?? '').includes('pl-badge'))[0];
-      if (!btn) continue;
-      const panel = find(sr, (n) => attr(n, 'role') === 'dialog')[0];
-      const ring = find(sr, (n) => attr(n, 'class') === 'pl-ring')[0];
-      out.push({
-        headline: attr(btn, 'data-headline') ?? '',
-        label: attr(btn, 'aria-label') ?? '',
-        expanded: attr(btn, 'aria-expanded') === 'true',
-        top: Number(/top:\s*([\d.-]+)px/.exec(style)?.[1] ?? NaN),
-        left: Number(/left:\s*([\d.-]+)px/.exec(style)?.[1] ?? NaN),
-        shown: /display:\s*block/.test(style),
-        panel: !!panel,
-        panelText: panel ? text(panel) : '',
-        ring: !!ring && /display:\s*block/.test(attr(ring, 'style') ?? ''),
-        frame,
-      });
-    }
-  });
+  return docs.flatMap((doc, frame) => badgesIn(doc, frame));
+}
+
+/** The badges whose hosts are in one document (not those of nested frames, read as their own documents). */
+export function badgesIn(doc: DomNode, frame: number): BadgeInfo[] {
+  const out: BadgeInfo[] = [];
+  const hosts = find(doc, (n) => n.nodeName === 'PROVENANCE-LENS-BADGE' && !n.contentDocument);
+  for (const host of hosts) {
+    const sr = host.shadowRoots?.[0];
+    if (!sr) continue;
+    const style = attr(host, 'style') ?? '';
+    const btn = find(sr, (n) => n.nodeName === 'BUTTON' && (attr(n, 'class') ?? '').includes('pl-badge'))[0];
+    if (!btn) continue;
+    const panel = find(sr, (n) => attr(n, 'role') === 'dialog')[0];
+    const ring = find(sr, (n) => attr(n, 'class') === 'pl-ring')[0];
+    out.push({
+      headline: attr(btn, 'data-headline') ?? '',
+      label: attr(btn, 'aria-label') ?? '',
+      expanded: attr(btn, 'aria-expanded') === 'true',
+      top: Number(/top:\s*([\d.-]+)px/.exec(style)?.[1] ?? NaN),
+      left: Number(/left:\s*([\d.-]+)px/.exec(style)?.[1] ?? NaN),
+      shown: /display:\s*block/.test(style),
+      panel: !!panel,
+      panelText: panel ? text(panel) : '',
+      ring: !!ring && /display:\s*block/.test(attr(ring, 'style') ?? ''),
+      frame,
+    });
+  }
   return out;
+}
+
+/** The badge of the top document at a video's top-left corner (document coordinates), as badges are placed. */
+export function badgeAt(badges: readonly BadgeInfo[], rect: { top: number; left: number }): BadgeInfo | undefined {
+  return badges.find((b) => b.frame === 0 && Math.abs(b.top - (rect.top + 6)) < 3 && Math.abs(b.left - (rect.left + 6)) < 3);
 }
 
 /** The badge drawn at a video's top-left corner (top document only). */
@@ -104,8 +112,7 @@ export async function badgeFor(page: Page, videoSelector: string): Promise<Badge
     const r = v.getBoundingClientRect();
     return { top: r.top + window.scrollY, left: r.left + window.scrollX };
   });
-  const badges = await readBadges(page);
-  return badges.find((b) => b.frame === 0 && Math.abs(b.top - (rect.top + 6)) < 3 && Math.abs(b.left - (rect.left + 6)) < 3);
+  return badgeAt(await readBadges(page), rect);
 }
 
 /** The badge of a video once its check has finished (not "checking"), within 30 s. */

@@ -6,33 +6,41 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 
-/**
- * Proportional memory (MiB) of the extension's processes — the renderer holding its service
- * worker, offscreen document and checker worker — counting only descendants of the browser
- * started with `userDataDir` (other browsers on the machine are not ours).
- */
-export function extensionMemoryMiB(userDataDir: string): { total: number; parts: number[] } {
-  const parent = new Map<number, number>();
-  const cmdline = new Map<number, string>();
+interface Proc {
+  pid: number;
+  ppid: number;
+  cmdline: string;
+  /** The process name (Firefox names its child processes by role: "WebExtensions", "Web Content"…). */
+  comm: string;
+}
+
+/** Every process of the machine, read from /proc. */
+function processes(): Proc[] {
+  const out: Proc[] = [];
   for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      cmdline.set(Number(p), readFileSync(`/proc/${p}/cmdline`, 'utf8'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.push({ pid: Number(p), ppid, cmdline: readFileSync(`/proc/${p}/cmdline`, 'utf8'), comm: readFileSync(`/proc/${p}/comm`, 'utf8').trim() });
     } catch {
       /* gone */
     }
   }
-  const roots = new Set([...cmdline].filter(([, c]) => c.includes(`--user-data-dir=${userDataDir}\0`) && !c.includes('--type=')).map(([p]) => p));
+  return out;
+}
+
+/** Proportional memory (MiB) of the processes that `pick` chooses among the descendants of `roots`. */
+function descendantsPssMiB(procs: Proc[], roots: Set<number>, pick: (p: Proc) => boolean): { total: number; parts: number[] } {
+  const parent = new Map(procs.map((p) => [p.pid, p.ppid]));
   const underRoot = (pid: number) => {
     for (let p = pid, n = 0; p > 1 && n < 20; p = parent.get(p) ?? 0, n++) if (roots.has(p)) return true;
     return false;
   };
   const parts: number[] = [];
-  for (const [pid, cmd] of cmdline) {
+  for (const proc of procs) {
     try {
-      if (!cmd.includes('--extension-process') || !underRoot(pid)) continue;
-      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (!pick(proc) || !underRoot(proc.pid)) continue;
+      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${proc.pid}/smaps_rollup`, 'utf8'));
       parts.push(Number(pss?.[1] ?? 0) / 1024);
     } catch {
       /* process ended */
@@ -41,17 +49,32 @@ export function extensionMemoryMiB(userDataDir: string): { total: number; parts:
   return { total: parts.reduce((a, b) => a + b, 0), parts };
 }
 
+/**
+ * Proportional memory (MiB) of the extension's processes — the renderer holding its service
+ * worker, offscreen document and checker worker — counting only descendants of the browser
+ * started with `userDataDir` (other browsers on the machine are not ours).
+ */
+export function extensionMemoryMiB(userDataDir: string): { total: number; parts: number[] } {
+  const procs = processes();
+  const roots = new Set(procs.filter((p) => p.cmdline.includes(`--user-data-dir=${userDataDir}\0`) && !p.cmdline.includes('--type=')).map((p) => p.pid));
+  return descendantsPssMiB(procs, roots, (p) => p.cmdline.includes('--extension-process'));
+}
+
+/** The same for Firefox: its "WebExtensions" process (background page and checker worker) under the browser `pid`. */
+export function firefoxExtensionMemoryMiB(pid: number): number {
+  return descendantsPssMiB(processes(), new Set([pid]), (p) => p.comm === 'WebExtensions').total;
+}
+
 /** CPU seconds (user + system) the extension's processes have used so far (see extensionMemoryMiB). */
 export function extensionCpuSeconds(userDataDir: string): number {
-  const tick = 100; // USER_HZ on Linux
+  const USER_HZ = 100;
   let total = 0;
-  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+  for (const p of processes()) {
+    if (!p.cmdline.includes('--extension-process') || !p.cmdline.includes(`--user-data-dir=${userDataDir}`)) continue;
     try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (!cmd.includes('--extension-process') || !cmd.includes(`--user-data-dir=${userDataDir}`)) continue;
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(f[11]) + Number(f[12])) / tick;
+      total += (Number(f[11]) + Number(f[12])) / USER_HZ;
     } catch {
       /* gone */
     }

@@ -1,0 +1,33 @@
+/**
+ * What differs between Chrome and Firefox, decided in one place (the entrypoints pass the
+ * browser; see README "Browsers"). Pure: tested in tests/unit/platform.test.ts.
+ */
+
+/**
+ * When the content script runs. Chrome's `document_idle` comes at the latest shortly after
+ * DOMContentLoaded; Firefox's waits for the load event, which a `<video>` whose metadata never
+ * arrives (a stalled or unreadable file) delays for ever — so in Firefox, `document_end`. The
+ * spotter finds videos added later either way.
+ */
+export function contentRunAt(firefox: boolean): 'document_idle' | 'document_end' {
+  return firefox ? 'document_end' : 'document_idle';
+}
+
+/**
+ * How long checks wait for the page's load event (its own media requests come first). Chrome
+ * fires it whatever its videos do: no limit. Firefox holds it while a `<video>` waits for
+ * metadata, possibly for ever: 4 s.
+ */
+export function contentLoadWaitMs(firefox: boolean): number | undefined {
+  return firefox ? 4000 : undefined;
+}
+
+/**
+ * The host permission that reads one address's host: scheme and host, any port and path.
+ * Firefox's match patterns cannot carry a port (`http://127.0.0.1:8080/*` is refused); Chrome
+ * ignores ports anyway.
+ */
+export function hostAccessPattern(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.hostname}/*`;
+}
