@@ -6,7 +6,7 @@
  */
 import { readC2pa, type C2paEngine } from './c2pa/read';
 import type { TrustSettings } from './c2pa/trust';
-import { BoxError, checkStructure, findC2paBox } from './media/bmff';
+import { BoxError, checkStructure, findC2paBox, indexOfBytes } from './media/bmff';
 import { isBmff, isVideo, sniffType, type SniffedType } from './media/sniff';
 import type { Basis, C2paEvidence, Evidence } from './verdict';
 import { empty } from './c2pa/summarize';
@@ -146,16 +146,7 @@ function mayReferElsewhere(layout: Layout, remote: RemoteContext | undefined): b
   if (!remote) return false;
   if (manifestFromLinkHeader(remote.link, remote.assetUrl)) return true;
   if (layout.boxes.some((b) => b.type === 'uuid' && b.userType === XMP_UUID)) return true;
-  return !!layout.moov && (indexOf(layout.moov, 'XMP_') >= 0 || indexOf(layout.moov, XMP_UUID, true) >= 0);
-}
-
-function indexOf(hay: Uint8Array, needle: string, hex = false): number {
-  const n = hex ? Uint8Array.from(needle.match(/../g)!.map((h) => parseInt(h, 16))) : new TextEncoder().encode(needle);
-  outer: for (let i = 0; i + n.length <= hay.length; i++) {
-    for (let j = 0; j < n.length; j++) if (hay[i + j] !== n[j]) continue outer;
-    return i;
-  }
-  return -1;
+  return !!layout.moov && (indexOfBytes(layout.moov, new TextEncoder().encode('XMP_')) >= 0 || indexOfBytes(layout.moov, hexBytes(XMP_UUID)) >= 0);
 }
 
 async function readWhole(src: ByteSource): Promise<Uint8Array> {
@@ -167,6 +158,10 @@ async function readWhole(src: ByteSource): Promise<Uint8Array> {
   let at = 0;
   for (const p of parts) out.set(p, at), (at += p.length);
   return out;
+}
+
+function hexBytes(h: string): Uint8Array {
+  return Uint8Array.from(h.match(/../g)!, (x) => parseInt(x, 16));
 }
 
 function toHex(b: Uint8Array): string {

@@ -4,6 +4,7 @@
  * with the ITL's allowed end-entity list and EKU config, plus any anchors the user adds.
  * The addresses are settings (tests point them at a local server).
  */
+import { indexOfBytes } from '../media/bmff';
 
 export type TrustRole = 'anchors' | 'allowed' | 'config';
 
@@ -112,7 +113,7 @@ export function trustListOf(trust: TrustSettings | undefined, signer?: string, i
     if (!name) return false;
     const needle = new TextEncoder().encode(name);
     for (const m of pem.matchAll(PEM_CERT)) {
-      if (indexOf(base64Bytes(m[1]), needle) >= 0) return true;
+      if (indexOfBytes(base64Bytes(m[1]), needle) >= 0) return true;
     }
     return false;
   };
@@ -131,14 +132,6 @@ function base64Bytes(b64: string): Uint8Array {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
-}
-
-function indexOf(hay: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
 }
 
 /**

@@ -229,15 +229,7 @@ function demux(bytes: Uint8Array): Demuxed {
   const fps = totalTicks > 0 ? (samples.length * timescale) / totalTicks : track.nb_samples && track.samples_duration ? (track.nb_samples * timescale) / track.samples_duration : NaN;
   if (!(fps > 0)) throw new Error('cannot tell the frame rate of this video');
 
-  let editStart = 0;
-  let editEnd: number | undefined;
-  const edit = trak.edts?.elst?.entries?.find((e) => e.media_time >= 0);
-  if (edit) {
-    editStart = Math.round((edit.media_time * 1e6) / timescale) - 1; // tolerate µs rounding
-    if (edit.segment_duration > 0 && info.timescale > 0) {
-      editEnd = Math.round((edit.media_time * 1e6) / timescale + (edit.segment_duration * 1e6) / info.timescale) - 1;
-    }
-  }
+  const { editStart, editEnd } = editWindow(trak, timescale, info.timescale);
   return {
     track,
     samples,
@@ -248,6 +240,15 @@ function demux(bytes: Uint8Array): Demuxed {
     editStart,
     editEnd,
   };
+}
+
+/** The presentation window of a track's first edit, in µs of media time (frames outside are dropped, as ffmpeg does). */
+export function editWindow(trak: ReturnType<ISOFile['getTrackById']>, timescale: number, movieTimescale: number): { editStart: number; editEnd?: number } {
+  const edit = trak.edts?.elst?.entries?.find((e) => e.media_time >= 0);
+  if (!edit) return { editStart: 0 };
+  const editStart = Math.round((edit.media_time * 1e6) / timescale) - 1; // tolerate µs rounding
+  if (!(edit.segment_duration > 0 && movieTimescale > 0)) return { editStart };
+  return { editStart, editEnd: Math.round((edit.media_time * 1e6) / timescale + (edit.segment_duration * 1e6) / movieTimescale) - 1 };
 }
 
 /** The codec configuration record (avcC/hvcC/vpcC/av1C body) WebCodecs wants as `description`. */

@@ -14,7 +14,7 @@
  */
 import { createFile, MP4BoxBuffer, type ISOFile, type Movie, type Sample } from 'mp4box';
 import type { ByteSource } from '../media/source';
-import { decoderDescription, fingerprintDemuxed, type BrowserFingerprintOptions, type BrowserFingerprintResult, type Demuxed } from './browser-frames';
+import { decoderDescription, editWindow, fingerprintDemuxed, type BrowserFingerprintOptions, type BrowserFingerprintResult, type Demuxed } from './browser-frames';
 
 /** Seconds of frames that are enough for a listed video to match (the matching rule needs ≥ 2 frames found and ≥ 50 %). */
 export const MIN_PREFIX_SECONDS = 3;
@@ -159,15 +159,7 @@ export function indexMoov(moov: Uint8Array): MoovIndex {
   const totalTicks = samples.reduce((n, s) => n + s.duration, 0);
   const fps = totalTicks > 0 ? (samples.length * timescale) / totalTicks : NaN;
   if (!(fps > 0)) throw new Error('cannot tell the frame rate of this video');
-  let editStart = 0;
-  let editEnd: number | undefined;
-  const edit = trak.edts?.elst?.entries?.find((e) => e.media_time >= 0);
-  if (edit) {
-    editStart = Math.round((edit.media_time * 1e6) / timescale) - 1;
-    if (edit.segment_duration > 0 && info.timescale > 0) {
-      editEnd = Math.round((edit.media_time * 1e6) / timescale + (edit.segment_duration * 1e6) / info.timescale) - 1;
-    }
-  }
+  const { editStart, editEnd } = editWindow(trak, timescale, info.timescale);
   return {
     demuxed: { track, description: decoderDescription(file, track.id), fps, duration: totalTicks / timescale, fragmented: info.isFragmented, editStart, editEnd },
     samples,
