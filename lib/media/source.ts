@@ -33,6 +33,8 @@ export class MemorySource implements ByteSource {
     readonly url = '(local)',
     fetched = 0,
     readonly contentType?: string,
+    /** The answer's headers, when the bytes came whole from a server that ignores Range. */
+    readonly headers?: Headers,
   ) {
     this.fetched = fetched;
   }
@@ -94,7 +96,7 @@ export async function openRemote(url: string, opts: RemoteOptions): Promise<Byte
       throw tooLarge(declared, opts.maxBytes);
     }
     const bytes = await readBodyCapped(res, opts.maxBytes, (n) => tooLarge(n, opts.maxBytes, true), false, opts.stallMs, signal);
-    return new MemorySource(bytes, res.url || url, bytes.length, contentType);
+    return new MemorySource(bytes, res.url || url, bytes.length, contentType, res.headers);
   });
 }
 
