@@ -85,6 +85,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     timer = undefined;
     if (stopped) return;
     badges = badges && pageAllowsBadges(doc);
+    if (spotter.holding()) return; // the spotter reports again once it knows what is on screen
     const videos = spotter.list();
     // A frame that never had a video has nothing to tell (most pages): no message, no work.
     if (!videos.length && !reportedAny) return;

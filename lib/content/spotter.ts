@@ -80,6 +80,11 @@ export class Spotter {
     for (const v of [...this.videos.values()]) this.forget(v);
   }
 
+  /** Videos wait for their visibility answers: a report now would call visible videos off screen (onChange follows). */
+  holding(): boolean {
+    return this.unseenTimer !== undefined;
+  }
+
   list(): SpottedVideo[] {
     return [...this.videos.values()];
   }
