@@ -13,6 +13,7 @@ import { empty } from './c2pa/summarize';
 import { sha256 as sha256Stream } from '@noble/hashes/sha2.js';
 import { readLayout, type Layout } from './media/layout';
 import { BlobSource, MemorySource, type ByteSource } from './media/source';
+import { concat } from './media/fetch';
 import { followRemote, manifestFromLinkHeader, type RemoteContext } from './c2pa/remote';
 
 export interface CheckEnv {
@@ -153,11 +154,7 @@ async function readWhole(src: ByteSource): Promise<Uint8Array> {
   if (src instanceof MemorySource) return src.bytes;
   const parts: Uint8Array[] = [];
   await src.readAll((c) => parts.push(c));
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) out.set(p, at), (at += p.length);
-  return out;
+  return concat(parts);
 }
 
 function hexBytes(h: string): Uint8Array {

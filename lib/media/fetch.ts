@@ -280,7 +280,7 @@ function abortReason(signal: AbortSignal): FetchFailure {
   return signal.reason instanceof FetchFailure ? signal.reason : new FetchFailure('aborted', 'the check was cancelled');
 }
 
-function tooLarge(size: number, cap: number, atLeast = false): FetchFailure {
+export function tooLarge(size: number, cap: number, atLeast = false): FetchFailure {
   return new FetchFailure('too-large', `the video is ${atLeast ? 'more than ' : ''}${fmtBytes(size)}, over the ${fmtBytes(cap)} limit set in the options`);
 }
 

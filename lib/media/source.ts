@@ -4,8 +4,7 @@
  * file already in memory, or a Blob. Every byte that crosses the network is counted, so a
  * verdict can say how much of the file it rests on and the benchmark can hold us to it.
  */
-import { FetchFailure, parseContentRange, readBodyCapped, request, withTimeout, type FetchOptions } from './fetch';
-import { fmtBytes } from './bmff';
+import { FetchFailure, parseContentRange, readBodyCapped, request, tooLarge, withTimeout, type FetchOptions } from './fetch';
 
 /** What the first request asks for: enough for the box layout of most files (ftyp, a C2PA box, a front moov). */
 export const PROBE_BYTES = 256 * 1024;
@@ -187,8 +186,4 @@ async function streamBody(res: Response, length: number, onChunk: (c: Uint8Array
     },
   );
   if (seen !== length) throw new FetchFailure('bad-response', `expected ${length} bytes, received ${seen}`);
-}
-
-function tooLarge(size: number, cap: number, atLeast = false): FetchFailure {
-  return new FetchFailure('too-large', `the video is ${atLeast ? 'more than ' : ''}${fmtBytes(size)}, over the ${fmtBytes(cap)} limit set in the options`);
 }

@@ -140,8 +140,8 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
   }
 
   const wantsFrames = inspected.fingerprintable && job.fingerprint && !!deps.fingerprint;
-  const { mediaType, fingerprintable, whole, layout, ...evidence } = inspected as SourceInspection;
-  void mediaType, fingerprintable, whole, layout;
+  // Only the evidence travels to the background; the rest is the frame stage's own.
+  const { mediaType: _type, fingerprintable: _f, whole: _whole, layout: _layout, ...evidence } = inspected as SourceInspection;
   const basis = (): Basis => ({ ...(evidence.basis ?? { file: 'part', bytesRead: 0 }), bytesRead: fetched() });
   deps.post('c2pa', { ...evidence, basis: basis(), fingerprint: wantsFrames ? 'pending' : 'skipped' });
   if (!wantsFrames) return;
