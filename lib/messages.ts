@@ -5,7 +5,7 @@
  * privileged requests are accepted only from the extension's own pages.
  */
 import { isFetchableUrl, mediaKey, type MediaRef } from './media/ref';
-import type { Verdict } from './verdict';
+import type { PictureBinding, Verdict } from './verdict';
 
 /** What a content script reports about one video element in its frame. */
 export interface VideoReport {
@@ -20,6 +20,8 @@ export interface VideoReport {
   playing?: boolean;
   /** Its frames can be drawn and read (same origin, blob:, or CORS): a fingerprint needs no download. */
   readable?: boolean;
+  /** Something else (a video, canvas or image) is painted on top of it at its own area (lib/content/cover.ts). */
+  covered?: boolean;
 }
 
 export type ContentToBackground =
@@ -81,12 +83,15 @@ export function parseElementFrames(msg: unknown): ElementFramesReport | undefine
 
 export type BackgroundToContent =
   | { type: 'verdict'; key: string; verdict: Verdict }
+  /** Whether each of the frame's videos shows the file its verdict is about (by video id). */
+  | { type: 'pictures'; pictures: Record<string, PictureBinding> }
   | { type: 'reveal'; videoId: string };
 
 /** Answer to a `videos` report: the key of each video and every verdict already known. */
 export interface VideosAck {
   keys: Record<string, string>;
   verdicts: Record<string, Verdict>;
+  pictures: Record<string, PictureBinding>;
   /** Whether to sample frames of blob: videos (the user's "compute frame fingerprints" setting). */
   sampleFrames?: boolean;
 }
@@ -155,7 +160,7 @@ export function parseContentMessage(msg: unknown): ContentToBackground | undefin
     const ref = parseRef(v.ref);
     if (!ref) return undefined;
     seen.add(v.id);
-    videos.push({ id: v.id, ref, visible: v.visible === true, played: v.played === true, playing: v.playing === true, readable: v.readable === true });
+    videos.push({ id: v.id, ref, visible: v.visible === true, played: v.played === true, playing: v.playing === true, readable: v.readable === true, covered: v.covered === true });
   }
   return { type: 'videos', videos, pageUrl: msg.pageUrl, badges: msg.badges !== false, saveData: msg.saveData === true };
 }

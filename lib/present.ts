@@ -30,6 +30,8 @@ export const LOOK: Record<Headline, HeadlineLook> = {
   error: { word: 'Error', title: 'Could not be read', icon: '!', color: '#9f1239' },
   checking: { word: 'Checking', title: 'Checking…', icon: '…', color: '#374151' },
   'not-checked': { word: 'Check', title: 'Not checked (click to check)', icon: '◌', color: '#334155' },
+  unconfirmed: { word: 'Unconfirmed', title: 'Not confirmed: the picture is not known to be the file checked', icon: '?', color: '#475569' },
+  'picture-mismatch': { word: 'Mismatch', title: 'The playing video is not the file that was checked', icon: '≠', color: '#9a3412' },
 };
 
 /** The accessible name: the headline in words, with its key evidence. */
@@ -58,7 +60,31 @@ export function accessibleName(v: Verdict): string {
       return 'Checking where this video came from…';
     case 'not-checked':
       return `Not checked yet: ${v.reason ?? 'waiting'}. Press to check this video`;
+    case 'unconfirmed':
+      return `Not confirmed: ${v.picture?.note ?? 'the picture has not been compared with the checked file'}. The file itself reads ${LOOK[v.fileHeadline ?? 'no-credentials'].title}`;
+    case 'picture-mismatch':
+      return `The playing video is not the file that was checked: ${v.picture?.note ?? 'its frames differ'}`;
   }
+}
+
+/** What the toolbar icon says for a tab: its most important verdict first, never only a count. */
+export const TOOLBAR_ORDER: readonly Headline[] = ['picture-mismatch', 'ai-declared', 'credentials-invalid', 'listed'];
+const TOOLBAR_WORD: Partial<Record<Headline, string>> = { 'picture-mismatch': 'DIFF', 'ai-declared': 'AI', 'credentials-invalid': 'BAD', listed: 'LIST' };
+
+export function toolbarSummary(headlines: Headline[]): { text: string; color: string; title: string } {
+  const counts = new Map<Headline, number>();
+  for (const h of headlines) counts.set(h, (counts.get(h) ?? 0) + 1);
+  const top = TOOLBAR_ORDER.find((h) => counts.has(h));
+  const parts = [...counts].sort(([a], [b]) => HEADLINE_RANK(a) - HEADLINE_RANK(b)).map(([h, n]) => `${n} ${LOOK[h].title}`);
+  const title = headlines.length
+    ? `Provenance Lens: ${headlines.length} video${headlines.length === 1 ? '' : 's'} on this page${top ? ` — ${LOOK[top].title}` : ''}\n${parts.join('\n')}`
+    : 'Provenance Lens';
+  return { text: top ? TOOLBAR_WORD[top]! : '', color: top ? LOOK[top].color : '#374151', title };
+}
+
+function HEADLINE_RANK(h: Headline): number {
+  const i = TOOLBAR_ORDER.indexOf(h);
+  return i < 0 ? TOOLBAR_ORDER.length : i;
 }
 
 export function actionWords(a: C2paAction): string {
@@ -85,7 +111,7 @@ export function basisWords(b: Basis | undefined): string | undefined {
     const secs = `${Math.max(1, Math.round(f.seconds))} s`;
     const what =
       f.mode === 'playing'
-        ? `${f.count} frames seen while it played (${secs}), with no extra download`
+        ? `${f.count} frames seen while it played (${secs})`
         : f.mode === 'prefix'
           ? `${f.count} frames from its first ${secs}`
           : f.mode === 'keyframes'

@@ -19,7 +19,11 @@ export type Headline =
   | 'error'
   | 'checking'
   /** Not checked on purpose (the data-use setting, Data Saver, not on screen yet): nothing was fetched. */
-  | 'not-checked';
+  | 'not-checked'
+  /** The file was judged well, but the picture on screen is not (yet) known to be that file (boundVerdict). */
+  | 'unconfirmed'
+  /** The picture on screen differs from the file that was checked (boundVerdict). */
+  | 'picture-mismatch';
 
 export const HEADLINES: readonly Headline[] = [
   'ai-declared',
@@ -32,10 +36,15 @@ export const HEADLINES: readonly Headline[] = [
   'error',
   'checking',
   'not-checked',
+  'unconfirmed',
+  'picture-mismatch',
 ];
 
 /** Headlines that count towards the toolbar number. */
-export const FLAGGED: ReadonlySet<Headline> = new Set(['ai-declared', 'listed', 'credentials-invalid']);
+export const FLAGGED: ReadonlySet<Headline> = new Set(['picture-mismatch', 'ai-declared', 'listed', 'credentials-invalid']);
+
+/** Headlines that vouch for a video: shown only when the picture on screen is known to be the file checked. */
+export const POSITIVE: ReadonlySet<Headline> = new Set(['credentials-trusted', 'credentials-valid', 'no-credentials']);
 
 export type C2paState = 'absent' | 'valid' | 'trusted' | 'invalid' | 'error';
 /** `unknown`: the trust lists are not loaded yet, so nothing can be said about the signer. */
@@ -216,7 +225,28 @@ export interface Verdict {
   /** Why the fingerprint is unavailable, when it is. */
   fingerprintNote?: string;
   basis?: Basis;
+  /** Set on the verdict shown for one element: whether its picture is the file that was checked (boundVerdict). */
+  picture?: PictureBinding;
+  /** For `unconfirmed` and `picture-mismatch`: the file's own verdict, kept for the details. */
+  fileHeadline?: Headline;
   checkedAt: string;
+}
+
+/**
+ * Whether what one element shows is the file that was checked (issue 10): frames drawn from the
+ * element compared with the frames decoded from the checked bytes, and the element on top at its
+ * own area. A page controls its server, its DOM and what plays; only this ties the verdict to the picture.
+ */
+export interface PictureBinding {
+  /**
+   * `confirmed`: frames of the element match the file's; `mismatch`: they differ; `pending`: not
+   * compared yet (nothing drawn, no frames at the same instants); `unreadable`: the element's frames
+   * cannot be read here (another site without CORS) or frame checks are off; `covered`: something else
+   * is painted on top of the video; `stream`: no file behind it (blob:, srcObject): nothing to bind.
+   */
+  state: 'confirmed' | 'mismatch' | 'pending' | 'unreadable' | 'covered' | 'stream';
+  /** Why, in words (shown in the details and the popup). */
+  note?: string;
 }
 
 /** What the check pipeline found; `decideVerdict` turns it into a Verdict. */
@@ -305,6 +335,36 @@ export function decideVerdict(e: Evidence): Verdict {
     ...base,
     headline: 'no-credentials',
     summary: `No Content Credentials${listsClause(e)}. Absence of credentials says nothing about whether the video is authentic.`,
+  };
+}
+
+/**
+ * The verdict one element shows: the file's verdict, bound to that element's picture. A verdict that
+ * vouches (Signed, Trusted, None) is shown only over a confirmed picture (or, where frames cannot be
+ * read at all, with that said in words); a picture that differs from the checked file says so whatever
+ * the file's verdict. Warnings (AI, Listed, Invalid) stay shown while the picture is not confirmed.
+ */
+export function boundVerdict(v: Verdict, p: PictureBinding | undefined): Verdict {
+  if (!p || p.state === 'stream' || v.headline === 'checking' || v.headline === 'not-checked' || v.headline === 'unavailable' || v.headline === 'error') {
+    return p ? { ...v, picture: p } : v;
+  }
+  if (p.state === 'mismatch') {
+    return {
+      ...v,
+      picture: p,
+      fileHeadline: v.headline,
+      headline: 'picture-mismatch',
+      summary: `The playing video is not the file that was checked: ${p.note ?? 'its frames differ from the file'}. What the file says (${v.summary.replace(/\.$/, '')}) does not apply to what is shown.`,
+    };
+  }
+  if (p.state === 'confirmed' || !POSITIVE.has(v.headline)) return { ...v, picture: p };
+  if (p.state === 'unreadable') return { ...v, picture: p, summary: `${v.summary} The match between this file and the picture shown is unconfirmed: ${p.note ?? "the video's frames cannot be read here"}.` };
+  return {
+    ...v,
+    picture: p,
+    fileHeadline: v.headline,
+    headline: 'unconfirmed',
+    summary: `Not confirmed yet: ${p.note ?? 'the picture shown has not been compared with the checked file'}. The file at this address: ${v.summary}`,
   };
 }
 

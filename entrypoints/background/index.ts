@@ -13,7 +13,7 @@ import { sanitizeSettings, type Settings } from '../../lib/settings';
 import { refSource } from '../../lib/media/ref';
 import { createWorkerHost } from './worker-host';
 import { syncContentScripts } from './content-scripts';
-import { setToolbarCount } from './toolbar';
+import { setToolbar } from './toolbar';
 import { onContextMenuClick, setupContextMenu } from './context-menu';
 
 const REFRESH_ALARM = 'refresh';
@@ -35,7 +35,7 @@ export default defineBackground({
       const service = new Service(
         {
           sendToFrame: (tabId, frameId, msg) => void browser.tabs.sendMessage(tabId, msg, { frameId }).catch(() => {}),
-          setToolbarCount,
+          setToolbar,
           startJob: (job) => {
             void browser.alarms.clear(IDLE_ALARM);
             host.start(job, settings);

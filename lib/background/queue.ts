@@ -3,10 +3,11 @@
  * visible videos first, and never lets a check hold its slot forever (a deadline frees it
  * and reports the check as failed, so no badge stays on "checking").
  *
- * Fairness: jobs belong to a group (the tab that asked). Among equal priorities the group with
- * the fewest running checks goes first, and a group with nothing running may start one check
- * beyond `concurrency` (up to FAIR_EXTRA more), so a new tab is checked at once whatever
- * another tab holds.
+ * Fairness: jobs belong to a group (the tab that asked) and an origin (the page that showed the
+ * video). Among equal priorities the group with the fewest running checks goes first, then the
+ * origin with the fewest; and a group or an origin with nothing running may start one check
+ * beyond `concurrency` (up to FAIR_EXTRA more), so a new tab — or a frame of another site inside
+ * a page whose own videos trickle — is checked at once whatever the others hold.
  */
 
 export interface Job<T> {
@@ -16,6 +17,8 @@ export interface Job<T> {
   enqueuedAt: number;
   /** Who asked (a tab id); undefined for the extension's own pages. */
   group?: number;
+  /** The origin of the page that showed it, when known. */
+  origin?: string;
 }
 
 /** Extra slots a group with nothing running may use when others fill the normal ones. */
@@ -47,7 +50,7 @@ export class CheckQueue<T> {
   }
 
   /** Adds a job unless one with the same key is waiting or running; raises its priority if asked. */
-  enqueue(key: string, payload: T, priority = 0, group?: number): boolean {
+  enqueue(key: string, payload: T, priority = 0, group?: number, origin?: string): boolean {
     if (this.running.has(key)) return false;
     const existing = this.waiting.find((j) => j.key === key);
     if (existing) {
@@ -58,7 +61,7 @@ export class CheckQueue<T> {
       }
       return false;
     }
-    this.waiting.push({ key, payload, priority, group, enqueuedAt: (this.opts.now ?? Date.now)() + this.seq++ * 1e-6 });
+    this.waiting.push({ key, payload, priority, group, origin, enqueuedAt: (this.opts.now ?? Date.now)() + this.seq++ * 1e-6 });
     this.sort();
     this.changed();
     this.pump();
@@ -107,6 +110,13 @@ export class CheckQueue<T> {
     return n;
   }
 
+  private runningFrom(origin: string | undefined): number {
+    if (origin === undefined) return 0;
+    let n = 0;
+    for (const r of this.running.values()) if (r.job.origin === origin) n++;
+    return n;
+  }
+
   /** The next job to start, or undefined when every slot it may use is taken. */
   private next(): Job<T> | undefined {
     if (!this.waiting.length) return undefined;
@@ -115,13 +125,14 @@ export class CheckQueue<T> {
     let best = -1;
     let bestLoad = Infinity;
     for (let i = 0; i < this.waiting.length && this.waiting[i].priority === top; i++) {
-      const load = this.runningIn(this.waiting[i].group);
+      const j = this.waiting[i];
+      const load = this.runningIn(j.group) * 1000 + this.runningFrom(j.origin);
       if (load < bestLoad) (best = i), (bestLoad = load);
     }
     if (this.running.size < this.opts.concurrency) return this.waiting.splice(best, 1)[0];
     if (this.running.size >= this.opts.concurrency + FAIR_EXTRA) return undefined;
-    // All normal slots taken: a group with nothing running may still start one (any priority).
-    const starved = this.waiting.findIndex((j) => this.runningIn(j.group) === 0);
+    // All normal slots taken: a group, or an origin, with nothing running may still start one (any priority).
+    const starved = this.waiting.findIndex((j) => this.runningIn(j.group) === 0 || (j.origin !== undefined && this.runningFrom(j.origin) === 0));
     return starved < 0 ? undefined : this.waiting.splice(starved, 1)[0];
   }
 

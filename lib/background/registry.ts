@@ -12,6 +12,7 @@ export interface RegisteredVideo {
   played?: boolean;
   playing?: boolean;
   readable?: boolean;
+  covered?: boolean;
   /** Report order, so the popup lists videos in page order. */
   order: number;
 }

@@ -6,7 +6,8 @@
 import { refSource, type MediaRef } from '../media/ref';
 import { contentKey } from '../sites/content-key';
 import type { ContentToBackground, ElementFramesReport, TabVideo, VideosAck } from '../messages';
-import { decideVerdict, FLAGGED, type Evidence, type ListMatch, type Verdict } from '../verdict';
+import { boundVerdict, decideVerdict, type Evidence, type FrameHash, type Headline, type ListMatch, type PictureBinding, type Verdict } from '../verdict';
+import { comparePicture, type ElementFrameHash } from '../picture';
 import type { Settings } from '../settings';
 import type { CheckJob } from '../worker/job';
 import { getCached, getCachedEntry, putCached } from './cache';
@@ -17,7 +18,8 @@ import type { TrustState } from './trust-store';
 
 export interface Platform {
   sendToFrame(tabId: number, frameId: number, msg: unknown): void;
-  setToolbarCount(tabId: number, flagged: number, total: number): void;
+  /** The toolbar icon for a tab: the verdicts its videos show (lib/present.ts toolbarSummary). */
+  setToolbar(tabId: number, headlines: Headline[]): void;
   /** Starts a job in the worker context; results come back through `Service.onResult`. */
   startJob(job: CheckJob): void;
   cancelJob(key: string): void;
@@ -65,8 +67,8 @@ export class Service {
   private requested = new Set<string>();
   /** Keys whose check was cancelled: late results from the worker are dropped. */
   private cancelled = new Set<string>();
-  /** Keys playing with readable frames when queued: fingerprinted from the element, not the file. */
-  private elementSourced = new Set<string>();
+  /** Frames each element showed ("tab:frame:video"), for binding its verdict to its picture (issue 10). */
+  private shown = new Map<string, { key: string; frames: ElementFrameHash[]; problem?: 'cross-origin' }>();
   /** Checks cancelled because their video left (stats, tests, benchmark). */
   cancels = 0;
   private warmed = false;
@@ -98,13 +100,13 @@ export class Service {
 
   /** A content script's report of its frame's videos. */
   async onVideos(tabId: number, frameId: number, msg: ContentToBackground): Promise<VideosAck> {
-    const videos = msg.videos.map((v) => ({ videoId: v.id, key: contentKey(v.ref), ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: v.readable }));
+    const videos = msg.videos.map((v) => ({ videoId: v.id, key: contentKey(v.ref), ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: v.readable, covered: v.covered }));
     this.registry.setFrame(tabId, frameId, msg.pageUrl, msg.badges, videos);
     this.saveData.set(`${tabId}:${frameId}`, msg.saveData === true);
     // At once, not debounced: a service worker stopped right after a report must still know the tab's videos.
     void this.platform.saveSession(this.sessionState());
     this.cancelOrphans();
-    const ack: VideosAck = { keys: {}, verdicts: {}, sampleFrames: this.settings().fingerprint };
+    const ack: VideosAck = { keys: {}, verdicts: {}, pictures: {}, sampleFrames: this.settings().fingerprint };
     for (const v of videos) {
       ack.keys[v.videoId] = v.key;
       const known = await this.known(v.key);
@@ -119,14 +121,14 @@ export class Service {
         ack.verdicts[v.key] = verdict;
         continue;
       }
-      if (v.playing && v.readable) this.elementSourced.add(v.key);
       if (!this.warmed) {
         this.warmed = true;
         this.platform.warm?.();
       }
-      this.enqueue(v.key, v.ref, refSource(v.ref), v.played ? 3 : v.visible ? 2 : 1, undefined, tabId);
+      this.enqueue(v.key, v.ref, refSource(v.ref), v.played ? 3 : v.visible ? 2 : 1, undefined, tabId, originOf(msg.pageUrl));
       ack.verdicts[v.key] = this.verdicts.get(v.key) ?? this.checking(v.ref);
     }
+    for (const v of videos) ack.pictures[v.videoId] = this.pictureOf(tabId, frameId, v);
     this.updateToolbar(tabId);
     return ack;
   }
@@ -213,7 +215,8 @@ export class Service {
   async tabVideos(tabId: number): Promise<TabVideo[]> {
     const out: TabVideo[] = [];
     for (const v of this.registry.tabVideos(tabId)) {
-      out.push({ frameId: v.frameId, videoId: v.videoId, key: v.key, ref: v.ref, visible: v.visible, pageUrl: v.pageUrl, verdict: await this.known(v.key) });
+      const known = await this.known(v.key);
+      out.push({ frameId: v.frameId, videoId: v.videoId, key: v.key, ref: v.ref, visible: v.visible, pageUrl: v.pageUrl, verdict: known && boundVerdict(known, this.pictureOf(tabId, v.frameId, v)) });
     }
     return out;
   }
@@ -298,6 +301,8 @@ export class Service {
     if (!v || !this.settings().fingerprint) return { ok: false };
     const blob = v.ref.kind === 'unresolvable' && v.ref.url === msg.src;
     if (!blob && msg.key !== v.key) return { ok: false };
+    this.shown.set(`${tabId}:${frameId}:${msg.videoId}`, { key: v.key, frames: msg.frames, problem: msg.problem });
+    if (this.shown.size > MAX_SAMPLED_VIDEOS * 4) this.shown.delete(this.shown.keys().next().value!);
     this.sampled.delete(v.key);
     this.sampled.set(v.key, { frames: msg.frames, problem: msg.problem });
     // Blob addresses are per page load: keep the latest few hundred videos' frames, not a session's worth.
@@ -307,6 +312,9 @@ export class Service {
       const e = this.evidence.get(v.key);
       if (e) await this.publish(v.key, e, false);
     }
+    // The element's picture may be confirmed (or not) by these frames, whatever the file's check is doing.
+    this.sendPictures(tabId, frameId);
+    this.updateToolbar(tabId);
     return { ok: true };
   }
 
@@ -317,12 +325,7 @@ export class Service {
    */
   private withSampledFrames(key: string, e: Evidence): Evidence {
     const s = this.sampled.get(key);
-    if (!s) {
-      if (this.elementSourced.has(key) && e.fingerprint === 'skipped' && !e.unavailable && !e.mediaError) {
-        return { ...e, fingerprint: 'pending', fingerprintNote: 'frames are taken from the video while it plays' };
-      }
-      return e;
-    }
+    if (!s) return e;
     if (s.problem === 'cross-origin') {
       if (e.frames?.length) return e;
       return { ...e, fingerprint: 'unavailable', fingerprintNote: e.unavailable ? 'its frames cannot be read either: the video comes from another site that does not allow it (CORS)' : "the playing video's frames cannot be read (another site's video without CORS)" };
@@ -341,8 +344,9 @@ export class Service {
   }
   // ── end element frames ────────────────────────────────────────────────────────────────
 
-  private async publish(key: string, evidence: Evidence, store: boolean): Promise<void> {
-    evidence = this.withSampledFrames(key, evidence);
+  private async publish(key: string, raw: Evidence, store: boolean): Promise<void> {
+    // What the file's bytes said is kept apart from the element's frames: pictures are bound to it.
+    const evidence = this.withSampledFrames(key, raw);
     let matches: ListMatch[] = [];
     if ((!evidence.unavailable && evidence.sha256) || evidence.frames?.length) {
       try {
@@ -353,13 +357,13 @@ export class Service {
     }
     const verdict = decideVerdict({ ...evidence, matches, checkedAt: new Date(this.platform.now()).toISOString() });
     this.verdicts.set(key, verdict);
-    this.evidence.set(key, evidence);
+    this.evidence.set(key, raw);
     // Show it first, store it after: the badge must not wait for IndexedDB.
     this.push(key, verdict);
     if (verdict.fingerprint !== 'pending') this.wake(key, verdict);
     // A slow or cut link is no answer: it is shown (with a retry), never cached for a day.
     if (store && verdict.headline !== 'checking' && !evidence.transient) {
-      await putCached({ key, verdict, evidence, storedAt: this.platform.now(), trustVersion: this.trust().version }).catch(() => {});
+      await putCached({ key, verdict, evidence: raw, storedAt: this.platform.now(), trustVersion: this.trust().version }).catch(() => {});
     }
   }
 
@@ -375,9 +379,37 @@ export class Service {
     const tabs = new Set<number>();
     for (const { tabId, frameId } of this.registry.placesOf(key)) {
       this.platform.sendToFrame(tabId, frameId, { type: 'verdict', key, verdict });
+      this.sendPictures(tabId, frameId);
       tabs.add(tabId);
     }
     for (const t of tabs) this.updateToolbar(t);
+  }
+
+  /**
+   * Whether what one element shows is the file its verdict is about (issue 10): never a verdict
+   * resolved through an address alone. Computed here, from what the content script saw, so the
+   * popup and the toolbar say the same as the badge whatever the page does to its badges.
+   */
+  private pictureOf(tabId: number, frameId: number, v: { videoId: string; key: string; ref: MediaRef; readable?: boolean; covered?: boolean }): PictureBinding {
+    if (v.ref.kind === 'unresolvable') return { state: 'stream', note: 'no file behind it: its frames are what was checked' };
+    if (v.covered) return { state: 'covered', note: 'something else (another video, a canvas or a picture) is shown on top of this video' };
+    const seen = this.shown.get(`${tabId}:${frameId}:${v.videoId}`);
+    const fresh = seen?.key === v.key ? seen : undefined;
+    if (!this.settings().fingerprint) return { state: 'unreadable', note: 'frame checks are off in the settings, so the picture was not compared with the file' };
+    if (v.readable === false || fresh?.problem === 'cross-origin') return { state: 'unreadable', note: "this video's frames cannot be read here (another site's video without CORS)" };
+    const e = this.evidence.get(v.key);
+    const file: FrameHash[] | undefined = e?.frames;
+    if (!file?.length && e && e.fingerprint !== 'pending') {
+      return { state: 'pending', note: `the checked file's frames could not be decoded (${e.fingerprintNote ?? e.unavailable ?? e.mediaError ?? 'no frames'}), so the picture cannot be compared with it` };
+    }
+    return comparePicture(file, fresh?.frames ?? []);
+  }
+
+  /** The bound pictures of a frame's videos, for its badges. */
+  private sendPictures(tabId: number, frameId: number): void {
+    const pictures: Record<string, PictureBinding> = {};
+    for (const v of this.registry.tabVideos(tabId)) if (v.frameId === frameId) pictures[v.videoId] = this.pictureOf(tabId, frameId, v);
+    this.platform.sendToFrame(tabId, frameId, { type: 'pictures', pictures });
   }
 
   private wake(key: string, v: Verdict): void {
@@ -388,12 +420,12 @@ export class Service {
   }
 
   private updateToolbar(tabId: number): void {
-    const videos = this.registry.tabVideos(tabId);
-    const flagged = videos.filter((v) => {
-      const h = this.verdicts.get(v.key)?.headline;
-      return h !== undefined && FLAGGED.has(h);
-    }).length;
-    this.platform.setToolbarCount(tabId, flagged, videos.length);
+    const headlines: Headline[] = [];
+    for (const v of this.registry.tabVideos(tabId)) {
+      const verdict = this.verdicts.get(v.key);
+      headlines.push(verdict ? boundVerdict(verdict, this.pictureOf(tabId, v.frameId, v)).headline : 'checking');
+    }
+    this.platform.setToolbar(tabId, headlines);
   }
 
   private async known(key: string): Promise<Verdict | undefined> {
@@ -414,12 +446,12 @@ export class Service {
     return decideVerdict({ source: refSource(ref), checking: true, checkedAt: new Date(this.platform.now()).toISOString() });
   }
 
-  private enqueue(key: string, ref: MediaRef, source: string, priority: number, uploadId?: string, tabId?: number): void {
+  private enqueue(key: string, ref: MediaRef, source: string, priority: number, uploadId?: string, tabId?: number, origin?: string): void {
     this.cancelled.delete(key);
     this.jobs.set(key, { ref, source, uploadId });
     const current = this.verdicts.get(key);
     if (!current || current.headline === 'not-checked') this.verdicts.set(key, this.checking(ref));
-    this.queue.enqueue(key, { ref, source, uploadId }, priority, tabId);
+    this.queue.enqueue(key, { ref, source, uploadId }, priority, tabId, origin);
   }
 
   private runJob(job: Job<{ ref: MediaRef; source: string; uploadId?: string }>, signal: AbortSignal): Promise<void> {
@@ -434,8 +466,9 @@ export class Service {
         source: job.payload.source,
         maxBytes: s.maxBytes,
         trustVersion: this.trust().version,
-        // A playing video with readable frames is fingerprinted from the element: no bytes for frames.
-        fingerprint: wantsFrames && !this.elementSourced.has(job.key),
+        // Frames of the file are needed even for a video that plays with readable frames: they are
+        // what its picture is compared with (a page's server may give the extension another file).
+        fingerprint: wantsFrames,
         uploadId: job.payload.uploadId,
       });
     });
@@ -459,5 +492,13 @@ export class Service {
       .filter(([key]) => this.queue.has(key))
       .map(([key, j]) => ({ key, ref: j.ref, source: j.source, priority: 1, uploadId: j.uploadId }));
     return { registry: this.registry.snapshot(), pending };
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
   }
 }

@@ -13,6 +13,12 @@ const HIGHLIGHT_MS = 2500;
 const RECHECK_MS = 700;
 /** Badge drawing yields to the page after this much work (a page with hundreds of videos stays responsive). */
 const DRAW_BUDGET_MS = 8;
+/**
+ * The host's own style, all `!important` and inline: no page style sheet can hide, move, fade or
+ * transform it (inline important declarations win over every author rule). A page can still edit the
+ * attribute or remove the host; the layer's observer puts both back (`reassert`).
+ */
+const HOST_STYLE = 'all: initial !important; position: absolute !important; width: 0 !important; height: 0 !important; z-index: 2147483647 !important; visibility: visible !important; opacity: 1 !important; transform: none !important; filter: none !important; clip-path: none !important; pointer-events: auto !important; contain: none !important;';
 
 /** Whether two verdicts would draw the same badge (a re-sent verdict need not be drawn again). */
 function sameLook(a: Verdict, b: Verdict): boolean {
@@ -23,6 +29,8 @@ interface Mounted {
   id: string;
   el: HTMLVideoElement;
   host: HTMLElement;
+  /** Where the host is placed (its only variable style). */
+  at: { display: string; top: string; left: string };
   root: ShadowRoot;
   ring: HTMLElement;
   verdict: Verdict;
@@ -40,6 +48,10 @@ export class BadgeLayer {
   private drawing: ReturnType<typeof setTimeout> | undefined;
   /** One parsed style sheet shared by every badge's shadow root (not one <style> each). */
   private sheet: CSSStyleSheet | undefined;
+  /** Watches the hosts for the page's hands: an edited attribute or a removed host is put back. */
+  private guard: MutationObserver;
+  /** How often the page tampered with a badge host (for tests and the hostile-page report). */
+  tampered = 0;
 
   constructor(
     private doc: Document,
@@ -54,6 +66,8 @@ export class BadgeLayer {
       this.sheet = undefined; // no constructable style sheets: each root gets a <style>
     }
     this.ro = new ResizeObserver(() => this.schedule());
+    this.guard = new MutationObserver((records) => this.reassert(records));
+    this.guard.observe(doc.documentElement, { childList: true });
     const win = doc.defaultView!;
     win.addEventListener('scroll', this.schedule, { capture: true, passive: true });
     win.addEventListener('resize', this.schedule, { passive: true });
@@ -67,7 +81,6 @@ export class BadgeLayer {
     }
     if (!m) {
       const host = this.doc.createElement('provenance-lens-badge');
-      host.setAttribute('style', 'all: initial; position: absolute; top: 0; left: 0; width: 0; height: 0; z-index: 2147483647; display: none;');
       const root = host.attachShadow({ mode: 'closed' });
       this.style(root);
       const ring = this.doc.createElement('div');
@@ -78,7 +91,10 @@ export class BadgeLayer {
       root.appendChild(mount);
       this.doc.documentElement.appendChild(host);
       this.ro.observe(el);
-      m = { id, el, host, root, ring, verdict, highlightUntil: 0, visible };
+      m = { id, el, host, at: { display: 'none', top: '0px', left: '0px' }, root, ring, verdict, highlightUntil: 0, visible };
+      this.writeHost(m);
+      this.guard.observe(host, { attributes: true });
+      this.guard.takeRecords(); // our own writes
       this.badges.set(id, m);
       this.ensureTimer();
     }
@@ -143,8 +159,9 @@ export class BadgeLayer {
     if (!m) return;
     render(null, m.root.lastElementChild as HTMLElement);
     this.ro.unobserve(m.el);
-    m.host.remove();
     this.badges.delete(id);
+    m.host.remove();
+    this.guard.takeRecords();
     this.toDraw.delete(m);
     if (!this.badges.size && this.timer) {
       clearInterval(this.timer);
@@ -178,12 +195,43 @@ export class BadgeLayer {
     win.removeEventListener('scroll', this.schedule, { capture: true });
     win.removeEventListener('resize', this.schedule);
     this.ro.disconnect();
+    this.guard.disconnect();
+  }
+
+  /** The host's whole style attribute, from where it is placed. */
+  private writeHost(m: Mounted): void {
+    m.host.setAttribute('style', `${HOST_STYLE} display: ${m.at.display} !important; top: ${m.at.top} !important; left: ${m.at.left} !important;`);
+  }
+
+  /**
+   * The page edited a host's attributes (style, class, hidden…) or removed a host: it is put back
+   * as it was. Our own writes are taken off the observer's record before it reports.
+   */
+  private reassert(records: MutationRecord[]): void {
+    const touched = new Set<Mounted>();
+    let removed = false;
+    for (const r of records) {
+      if (r.type === 'attributes') {
+        const m = [...this.badges.values()].find((x) => x.host === r.target);
+        if (m) touched.add(m);
+      } else if (r.removedNodes.length) removed = true;
+    }
+    if (removed) for (const m of this.badges.values()) if (m.host.parentNode !== this.doc.documentElement) (touched.add(m), this.doc.documentElement.appendChild(m.host));
+    for (const m of touched) {
+      this.tampered++;
+      for (const a of [...m.host.getAttributeNames()]) if (a !== 'style') m.host.removeAttribute(a);
+      this.writeHost(m);
+    }
+    this.guard.takeRecords();
   }
 
   private draw(m: Mounted): void {
     this.drawn.set(m, m.verdict);
     // An opened panel must paint above the other badges: its host moves to the end of <html>.
-    const raise = () => this.doc.documentElement.appendChild(m.host);
+    const raise = () => {
+      this.doc.documentElement.appendChild(m.host);
+      this.guard.takeRecords();
+    };
     render(<Badge verdict={m.verdict} highlight={Date.now() < m.highlightUntil} onOpen={raise} onCheck={this.onCheck && (() => this.onCheck!(m.id))} />, m.root.lastElementChild as HTMLElement);
   }
 
@@ -216,10 +264,12 @@ export class BadgeLayer {
       plan.push({ m, r: r && r.width >= 2 && r.height >= 2 ? r : undefined });
     }
     for (const { m, r } of plan) {
-      setStyle(m.host, 'display', r ? 'block' : 'none');
+      const at = r ? { display: 'block', top: `${r.top + sy + INSET}px`, left: `${r.left + sx + INSET}px` } : { ...m.at, display: 'none' };
+      if (at.display !== m.at.display || at.top !== m.at.top || at.left !== m.at.left) {
+        m.at = at;
+        this.writeHost(m);
+      }
       if (!r) continue;
-      setStyle(m.host, 'top', `${r.top + sy + INSET}px`);
-      setStyle(m.host, 'left', `${r.left + sx + INSET}px`);
       const lit = now < m.highlightUntil;
       setStyle(m.ring, 'display', lit ? 'block' : 'none');
       if (lit) {
@@ -229,6 +279,7 @@ export class BadgeLayer {
         setStyle(m.ring, 'height', `${r.height}px`);
       }
     }
+    this.guard.takeRecords();
   }
 }
 

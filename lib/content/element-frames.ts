@@ -36,6 +36,9 @@ export const MAX_SAMPLE_PIXELS = 1280 * 720;
 /** Wall-clock pause between two seeks of the copy: a background task, not a burst. */
 const SEEK_PAUSE_MS = 120;
 const LOAD_TIMEOUT_MS = 8000;
+/** A resting frame that drew nothing is asked for again this often, this many times. */
+const RESTING_RETRY_MS = 300;
+const RESTING_TRIES = 10;
 
 export type FramesReport = (frames: ElementFrame[], problem?: SampleProblem) => void;
 
@@ -110,15 +113,34 @@ export class ElementSampler {
     return true;
   }
 
-  /** Frames from the page's element while it plays: the first one shown in each second of media time. */
+  /**
+   * Frames from the page's element while it plays: the first one shown in each second of media
+   * time, at the instant it was shown (what its picture is compared with, lib/picture.ts). Before
+   * it plays, the frame it rests on (usually the first) is taken once it is drawn, and after a seek.
+   */
   private samplePlayback(): void {
     const v = this.video;
     const consider = (mediaTime: number) => {
       const s = Math.floor(mediaTime);
       if (this.stopped || this.seconds.has(s) || this.frames.length >= MAX_ELEMENT_FRAMES) return;
       this.seconds.add(s);
-      void this.grab(v, s);
+      void this.grab(v, mediaTime);
     };
+    let tries = 0;
+    const resting = () => {
+      if (this.stopped || !v.paused || v.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
+      const t = v.currentTime;
+      if (this.frames.some((f) => Math.abs(f.t - t) < 0.001) || this.frames.length >= MAX_ELEMENT_FRAMES) return;
+      const before = this.frames.length;
+      void this.grab(v, t).then(() => {
+        this.flush();
+        // Ready by its state but not painted yet (nothing drawn): ask again shortly, a few times.
+        if (this.frames.length === before && !this.stopped && tries++ < RESTING_TRIES) setTimeout(resting, RESTING_RETRY_MS);
+      });
+    };
+    resting();
+    this.listen(v, 'loadeddata', resting);
+    this.listen(v, 'seeked', resting);
     if (typeof v.requestVideoFrameCallback === 'function') {
       const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
         if (this.stopped) return;
@@ -153,6 +175,7 @@ export class ElementSampler {
     }
     let pixels: ImageData;
     try {
+      this.ctx.clearRect(0, 0, cw, ch);
       this.ctx.drawImage(source, 0, 0, cw, ch);
       pixels = this.ctx.getImageData(0, 0, cw, ch);
     } catch (err) {
@@ -163,13 +186,16 @@ export class ElementSampler {
       }
       return false;
     }
+    // A frame not painted yet draws nothing (transparent): it is not a picture of the video.
+    const centre = 4 * (Math.floor(ch / 2) * cw + Math.floor(cw / 2));
+    if (pixels.data[3] === 0 && pixels.data[centre + 3] === 0) return true;
     await sleep(0);
     if (this.stopped) return false;
     this.hasher ??= new PdqHasher();
     const r = this.hasher.hashPixels(pixels.data, cw, ch, 4, { mode: 'frame' });
     this.frames.push({ t: Math.round(t * 1000) / 1000, pdq: r.hash, quality: Math.round(r.quality) });
-    // Early reports let a match show quickly; later ones in batches.
-    const due = this.sent < 6 ? 2 : 5;
+    // Early reports let a match (and the picture's binding) show quickly; later ones in batches.
+    const due = this.sent === 0 ? 1 : this.sent < 6 ? 2 : 5;
     if (this.frames.length - this.sent >= due || this.frames.length >= MAX_ELEMENT_FRAMES) this.flush();
     return this.frames.length < MAX_ELEMENT_FRAMES;
   }

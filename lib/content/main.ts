@@ -7,7 +7,8 @@ import { Spotter, type SpottedVideo } from './spotter';
 import { BadgeLayer } from './badges';
 import { adapterFor } from '../sites';
 import type { BackgroundToContent, VideosAck } from '../messages';
-import { decideVerdict, type Verdict } from '../verdict';
+import { boundVerdict, decideVerdict, type PictureBinding, type Verdict } from '../verdict';
+import { isCovered } from './cover';
 import { mediaKey, refSource, type MediaRef } from '../media/ref';
 import { ElementSampler } from './element-frames';
 import { videoAddress } from '../sites/generic';
@@ -34,6 +35,10 @@ export function pageAllowsBadges(doc: Document): boolean {
 const REPORT_DELAY_MS = 0;
 /** How often a frame whose videos still wait for a verdict reports them again. */
 const RESEND_MS = 5000;
+/** How often on-screen videos are asked whether something else is painted over them. */
+const COVER_CHECK_MS = 1000;
+/** Until the background has compared an element's picture with the checked file. */
+const NOT_COMPARED: PictureBinding = { state: 'pending', note: 'the picture shown has not been compared with the checked file yet' };
 
 /** Whether the browser asks pages to save data (Data Saver, a metered connection). */
 function saveData(win: Window): boolean {
@@ -68,6 +73,18 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   const layer = () => (badgeLayer ??= new BadgeLayer(doc, deps.css, (id) => void deps.send({ type: 'check-video', videoId: id }).catch(() => {})));
   const keyById = new Map<string, string>();
   const verdictByKey = new Map<string, Verdict>();
+  /** Whether each video's picture is the file its verdict is about, as the background decided (issue 10). */
+  const pictureById = new Map<string, PictureBinding>();
+  /** Videos something else is painted over (lib/content/cover.ts), by id. */
+  const covered = new Set<string>();
+  const isOurs = (el: Element) => el.localName === 'provenance-lens-badge';
+  const updateCovered = (v: SpottedVideo): boolean => {
+    const now = v.visible && isCovered(v.el, deps.shadowRootOf, isOurs);
+    if (now === covered.has(v.id)) return false;
+    if (now) covered.add(v.id);
+    else covered.delete(v.id);
+    return true;
+  };
   let badges = pageAllowsBadges(doc) && (await deps.badgesEnabled());
   let timer: ReturnType<typeof setTimeout> | undefined;
   let loaded = doc.readyState === 'complete';
@@ -78,7 +95,8 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     const key = keyById.get(v.id);
     if (!badges || !key) return;
     const verdict = verdictByKey.get(key) ?? decideVerdict({ source: refSource(v.ref), checking: true });
-    layer().set(v.id, v.el, verdict, v.visible);
+    // A verdict that vouches is drawn only over a picture the background has bound to the file.
+    layer().set(v.id, v.el, boundVerdict(verdict, pictureById.get(v.id) ?? NOT_COMPARED), v.visible);
   };
 
   const report = async () => {
@@ -91,6 +109,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     if (!videos.length && !reportedAny) return;
     reportedAny = true;
     const ids = new Set(videos.map((v) => v.id));
+    for (const v of videos) updateCovered(v);
     for (const id of badgeLayer?.ids() ?? []) if (!ids.has(id) || !badges) badgeLayer!.remove(id);
     let ack: VideosAck | undefined;
     try {
@@ -102,7 +121,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
         // Checkable videos on screen first: a frame's report is cut at 500, never rejected.
         videos: [...videos]
           .sort((a, b) => rank(b) - rank(a))
-          .map((v) => ({ id: v.id, ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: framesReadable(v.el, win) })),
+          .map((v) => ({ id: v.id, ref: v.ref, visible: v.visible, played: v.played, playing: v.playing, readable: framesReadable(v.el, win), covered: covered.has(v.id) })),
       })) as VideosAck | undefined;
     } catch {
       return; // the extension was reloaded or is starting; the next change reports again
@@ -111,6 +130,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     keyById.clear();
     for (const [id, key] of Object.entries(ack.keys)) keyById.set(id, key);
     for (const [key, verdict] of Object.entries(ack.verdicts)) verdictByKey.set(key, verdict);
+    for (const [id, picture] of Object.entries(ack.pictures ?? {})) pictureById.set(id, picture);
     for (const v of spotter.list()) draw(v);
     sampleFrames = ack.sampleFrames !== false;
     syncSamplers();
@@ -126,9 +146,12 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       const blob = sampleFrames && v.ref.kind === 'unresolvable' && (v.ref.url?.startsWith('blob:') || v.ref.url?.startsWith('stream:')) ? v.ref.url : undefined;
       // A video with an address that plays with readable frames: frames seen while it plays, no download.
       const key = keyById.get(v.id);
-      const played = !blob && sampleFrames && v.played && key && framesReadable(v.el, win) ? v.el.currentSrc || v.el.src : undefined;
-      const src = blob ?? played;
+      // Every video with an address whose frames can be read, once on screen: its picture is compared
+      // with the file that was checked (and, while it plays, its frames add to the fingerprint).
+      const played = !blob && sampleFrames && (v.played || v.visible) && key && framesReadable(v.el, win) ? v.el.currentSrc || v.el.src : undefined;
       const running = samplers.get(v.id);
+      // Once started, a sampler goes on while its video keeps its source (scrolled away and back, paused).
+      const src = blob ?? played ?? (running && !running.src.startsWith('blob:') && running.src === (v.el.currentSrc || v.el.src) ? running.src : undefined);
       if (running && running.src !== src) {
         running.stop();
         samplers.delete(v.id);
@@ -183,6 +206,9 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     if (msg.type === 'verdict') {
       verdictByKey.set(msg.key, msg.verdict);
       for (const v of spotter.list()) if (keyById.get(v.id) === msg.key) draw(v);
+    } else if (msg.type === 'pictures') {
+      for (const [id, picture] of Object.entries(msg.pictures)) pictureById.set(id, picture);
+      for (const v of spotter.list()) if (msg.pictures[v.id]) draw(v);
     } else if (msg.type === 'reveal') {
       const v = spotter.get(msg.videoId);
       if (v) layer().reveal(v.id, v.el), v.el.scrollIntoView({ block: 'center', behavior: 'instant' as ScrollBehavior });
@@ -201,6 +227,13 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     });
     if (waiting) scheduleReport();
   }, RESEND_MS);
+  // A page can move a cover over a video after its verdict came: on-screen videos are asked again.
+  const coverCheck = setInterval(() => {
+    if (stopped || doc.visibilityState !== 'visible' || !reportedAny) return;
+    let changed = false;
+    for (const v of spotter.list()) if (keyById.has(v.id) && updateCovered(v)) changed = true;
+    if (changed) scheduleReport();
+  }, COVER_CHECK_MS);
   const stopWatching = adapter.watch?.(win, reresolve);
   (globalThis as { __provenanceLensRefFor?: typeof refFor }).__provenanceLensRefFor = refFor;
   // Checks wait for the page's own loading (its media requests come first), at most
@@ -221,6 +254,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   return () => {
     stopped = true;
     clearInterval(resend);
+    clearInterval(coverCheck);
     stopWatching?.();
     for (const s of samplers.values()) s.stop();
     delete (globalThis as { __provenanceLensRefFor?: unknown }).__provenanceLensRefFor;

@@ -71,13 +71,13 @@ test('foundation: every headline, the iframe and shadow-root badges, the popup l
   );
   const inFrame = await until(
     async () => (await readBadges(fx.browser, page)).filter((b) => b.frame > 0).map((b) => b.headline),
-    (h) => h.length === FOUNDATION_FRAME_BADGES.length && !h.includes('checking'),
+    (h) => h.length === FOUNDATION_FRAME_BADGES.length && !h.includes('checking') && !h.includes('unconfirmed'),
     'the badge in the iframe',
   );
   expect(inFrame).toEqual(FOUNDATION_FRAME_BADGES);
 
   const popup = await ext.openPopup(page);
-  const entries = await until(() => popupEntries(popup), (e) => e.length === FOUNDATION_POPUP_COUNT && e.every((x) => x.headline !== 'checking'), 'the popup list');
+  const entries = await until(() => popupEntries(popup), (e) => e.length === FOUNDATION_POPUP_COUNT && e.every((x) => x.headline !== 'checking' && x.headline !== 'unconfirmed'), 'the popup list');
   const byFile = (part: string) => entries.filter((e) => e.key.includes(part)).map((e) => e.headline).sort();
   for (const [part, headlines] of foundationPopup(q)) expect(byFile(part), part).toEqual(headlines);
   // Evidence in words, as in Chromium.
@@ -151,7 +151,7 @@ test('lists: subscribe on the options page; an exact and a re-encoded copy are l
   const tabId = await ext.tabId(page);
   const other = await until(
     async () => (await ext.send<{ key: string; verdict?: { headline: string; fingerprint?: string } }[]>({ type: 'tab-videos', tabId })).find((v) => v.key.includes('doorknob.mp4'))?.verdict,
-    (v) => !!v && v.headline !== 'checking' && v.fingerprint !== 'pending',
+    (v) => !!v && v.headline !== 'checking' && v.headline !== 'unconfirmed' && v.fingerprint !== 'pending',
     'the final verdict of the unlisted copy',
     90_000,
   );

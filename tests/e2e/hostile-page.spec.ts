@@ -1,14 +1,55 @@
 /**
- * A hostile page against its own badges (issue 10, first part): it cannot hide a video behind
- * hundreds of empty ones or inside a closed shadow root, cannot pass a stream off as the file
- * its `src` names, and cannot read verdicts back from the badges' geometry.
+ * A hostile page against its own badges (issue 10). The page controls its DOM, its server and what
+ * plays; every test is one attack, tagged with what it would be if it worked — a *lie* (a verdict
+ * that vouches for something else), a *hide* (a video with no verdict in the badge or the
+ * extension's own UI), a *starvation* (a video left unchecked) or a *leak* (a verdict read back by
+ * the page) — plus controls that must stay right. The suite ends with its report: attacks tried,
+ * and how many of each kind got through (0, or the suite is red).
  */
-import { test, expect, fresh } from './harness/extension';
-import { badgeFor, readBadges } from './harness/badges';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { test, expect, fresh, type Ext } from './harness/extension';
+import { badgeFor, readBadges, settledBadge } from './harness/badges';
+import { serveFile } from './harness/server';
+import { C2PA_FIXTURES, PDQ_FIXTURES } from '../paths';
+import { aiDeclaredVideo } from '../support/signing';
+import type { Page } from '@playwright/test';
 
 const V = 'width="320" height="180" muted preload="metadata"';
+const SIGNED = join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4');
+const PLAIN = join(C2PA_FIXTURES, 'c2pa-rs__video1_no_manifest.mp4');
+const OTHER = join(PDQ_FIXTURES, 'videos', 'pattern-hd-no-bar.mp4');
+const VOUCHING = ['credentials-trusted', 'credentials-valid', 'no-credentials'];
 
-test('501 empty videos do not hide a real one: the frame report is truncated, the real video still gets its verdict', async ({ ext, server }) => {
+type Kind = 'lie' | 'hide' | 'starvation' | 'leak' | 'control';
+const report = { tried: 0, lie: 0, hide: 0, starvation: 0, leak: 0, controls: 0, controlsFailed: 0 };
+function kindOf(title: string): Kind {
+  return (/^\[(lie|hide|starvation|leak|control)\]/.exec(title)?.[1] as Kind) ?? 'control';
+}
+test.afterEach(async ({}, info) => {
+  const kind = kindOf(info.title);
+  const failed = info.status !== info.expectedStatus;
+  if (kind === 'control') (report.controls++, failed && report.controlsFailed++);
+  else (report.tried++, failed && report[kind]++);
+});
+test.afterAll(() => {
+  console.log(
+    `hostile pages: attacks tried ${report.tried}, lies ${report.lie}, hides ${report.hide}, starvations ${report.starvation}, leaks ${report.leak}; controls ${report.controls} (${report.controlsFailed} wrong)`,
+  );
+});
+
+/** A route that gives the page's player one file and everyone else (the extension's fetch) another: server cloaking. */
+function cloak(toPlayer: string, toOthers: string) {
+  return (req: IncomingMessage, res: ServerResponse) => serveFile(req, res, req.headers['sec-fetch-dest'] === 'video' ? toPlayer : toOthers, 'video/mp4');
+}
+
+/** The verdict the extension's own UI (the popup's data) holds for the tab's only video at `part` of its address. */
+async function ownUiHeadline(ext: Ext, page: Page, part: string): Promise<string | undefined> {
+  const videos = (await ext.send({ type: 'tab-videos', tabId: await ext.tabId(page) })) as { ref: { url?: string }; verdict?: { headline: string } }[];
+  return videos.find((v) => v.ref.url?.includes(part))?.verdict?.headline;
+}
+
+test('[hide] 501 empty videos do not hide a real one: the frame report is truncated, the real video still gets its verdict', async ({ ext, server }) => {
   const q = fresh();
   const empties = Array.from({ length: 501 }, () => '<video width="2" height="2"></video>').join('');
   const page = await ext.context.newPage();
@@ -17,7 +58,7 @@ test('501 empty videos do not hide a real one: the frame report is truncated, th
   await page.close();
 });
 
-test('a video alone in a closed shadow root is found and checked', async ({ ext, server }) => {
+test('[hide] a video alone in a closed shadow root is found and checked', async ({ ext, server }) => {
   const q = fresh();
   const page = await ext.context.newPage();
   await page.goto(
@@ -32,7 +73,7 @@ test('a video alone in a closed shadow root is found and checked', async ({ ext,
   await page.close();
 });
 
-test('a stream played through srcObject is treated as a stream, never as the signed file its src names', async ({ ext, server }) => {
+test('[lie] a stream played through srcObject is treated as a stream, never as the signed file its src names', async ({ ext, server }) => {
   const q = fresh();
   const page = await ext.context.newPage();
   await page.goto(
@@ -53,7 +94,7 @@ test('a stream played through srcObject is treated as a stream, never as the sig
   await page.close();
 });
 
-test('no oracle: badges have the same geometry whatever their verdict, as a page hit-testing them sees it', async ({ ext, server }) => {
+test('[leak] no oracle: badges have the same geometry whatever their verdict, as a page hit-testing them sees it', async ({ ext, server }) => {
   const q = fresh();
   const page = await ext.context.newPage();
   await page.goto(
@@ -82,5 +123,166 @@ test('no oracle: badges have the same geometry whatever their verdict, as a page
   expect(extents[0].w).toBeGreaterThan(50);
   expect(extents[1]).toEqual(extents[0]);
   expect(extents[2]).toEqual(extents[0]);
+  await page.close();
+});
+
+test('[lie] server cloaking: the extension is given a signed file, the player another video → the badge says the playing video is not the file checked', async ({ ext, server }) => {
+  const q = fresh();
+  server.route(`/cloak/signed-${q}.mp4`, cloak(OTHER, SIGNED));
+  const page = await ext.context.newPage();
+  await page.goto(server.html(`/p/cloak-${q}.html`, `<!doctype html><title>cloak</title><video id="v" ${V} src="/cloak/signed-${q}.mp4"></video>`));
+  const b = await settledBadge(page, '#v');
+  expect(b.headline).toBe('picture-mismatch');
+  expect(b.label).toMatch(/^The playing video is not the file that was checked/);
+  // The extension's own UI says the same, and the toolbar names it first.
+  expect(await ownUiHeadline(ext, page, `signed-${q}`)).toBe('picture-mismatch');
+  await expect.poll(() => ext.toolbarText(page)).toBe('DIFF');
+  await page.close();
+});
+
+test('[lie] server cloaking the other way: the player gets an AI-declared video, the extension a plain one → not "None"', async ({ ext, server }) => {
+  const q = fresh();
+  server.route(`/cloak/ai-${q}.mp4`, cloak(await aiDeclaredVideo(), OTHER));
+  const page = await ext.context.newPage();
+  await page.goto(server.html(`/p/cloak-ai-${q}.html`, `<!doctype html><title>cloak</title><video id="v" ${V} src="/cloak/ai-${q}.mp4"></video>`));
+  expect((await settledBadge(page, '#v')).headline).toBe('picture-mismatch');
+  await page.close();
+});
+
+test('[lie] a poster of another video with preload=none: no vouching verdict on the still', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await page.goto(
+    server.html(`/p/poster-${q}.html`, `<!doctype html><title>poster</title><video id="v" width="320" height="180" muted preload="none" poster="/c2pa/c2pa-rs__C.jpg" src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`),
+  );
+  await expect.poll(async () => (await badgeFor(page, '#v'))?.label ?? '', { timeout: 30_000 }).toMatch(/The file itself reads Content Credentials/);
+  const b = (await badgeFor(page, '#v'))!;
+  expect(b.headline).toBe('unconfirmed');
+  expect(b.label).toMatch(/^Not confirmed: the video has shown no frame yet/);
+  await page.waitForTimeout(2000);
+  expect(VOUCHING).not.toContain((await badgeFor(page, '#v'))!.headline);
+  await page.close();
+});
+
+/** A signed video, confirmed, then something painted over it by the page. */
+async function coveredAfterwards(ext: Ext, page: Page, server: import('./harness/server').FixtureServer, q: string, cover: string): Promise<void> {
+  await page.goto(
+    server.html(
+      `/p/cover-${q}.html`,
+      `<!doctype html><title>cover</title><style>body{margin:0} #wrap{position:relative;width:320px;height:180px;margin:20px}</style>
+      <div id="wrap"><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video></div>
+      <script>window.addCover = () => { ${cover} };</script>`,
+    ),
+  );
+  expect((await settledBadge(page, '#v')).headline).toBe('credentials-valid'); // the control: a plain signed video reads Signed
+  await page.evaluate(() => (window as unknown as { addCover(): void }).addCover());
+  await expect.poll(async () => (await badgeFor(page, '#v'))?.headline, { timeout: 15_000 }).toBe('unconfirmed');
+  expect((await badgeFor(page, '#v'))!.label).toMatch(/something else .* is shown on top of this video/);
+  expect(await ownUiHeadline(ext, page, `video1.mp4?${q}`)).toBe('unconfirmed');
+}
+
+test('[lie] a canvas painting a fake over a signed video: the covered video does not vouch for the cover', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await coveredAfterwards(ext, page, server, q, `const c = document.createElement('canvas'); c.width = 320; c.height = 180; c.style.cssText = 'position:absolute;left:0;top:0'; c.getContext('2d').fillRect(0, 0, 320, 180); document.getElementById('wrap').appendChild(c);`);
+  await page.close();
+});
+
+test('[lie] a fake video in a closed shadow root laid over a signed video', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await coveredAfterwards(
+    ext,
+    page,
+    server,
+    q,
+    `const h = document.createElement('div'); h.style.cssText = 'position:absolute;left:0;top:0;width:320px;height:180px'; h.attachShadow({ mode: 'closed' }).innerHTML = '<video width="320" height="180" muted autoplay loop src="/pdq/pattern-hd-no-bar.mp4"></video>'; document.getElementById('wrap').appendChild(h);`,
+  );
+  await page.close();
+});
+
+test('[lie] a second video moved over the signed one with translate', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await coveredAfterwards(
+    ext,
+    page,
+    server,
+    q,
+    `const v = document.createElement('video'); v.id = 'mover'; v.width = 320; v.height = 180; v.muted = true; v.src = '/pdq/pattern-hd-no-bar.mp4?${q}'; v.style.cssText = 'display:block;position:relative;z-index:5'; document.body.appendChild(v); const r = v.getBoundingClientRect(), t = document.getElementById('v').getBoundingClientRect(); v.style.translate = (t.left - r.left) + 'px ' + (t.top - r.top) + 'px';`,
+  );
+  await page.close();
+});
+
+test('[hide] a page that hides, moves or removes badge hosts: the badge comes back, and the toolbar and popup keep the verdicts', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await page.goto(server.html(`/p/tamper-${q}.html`, `<!doctype html><title>tamper</title><video id="v" ${V} src="/gen/ai-declared.mp4?${q}"></video>`));
+  await aiDeclaredVideo();
+  expect((await settledBadge(page, '#v')).headline).toBe('ai-declared');
+  await page.evaluate(() => {
+    const style = document.createElement('style');
+    style.textContent = 'provenance-lens-badge { display: none !important; opacity: 0 !important; transform: translate(-9999px) !important }';
+    document.head.appendChild(style);
+    for (const h of document.querySelectorAll('provenance-lens-badge')) {
+      (h as HTMLElement).style.display = 'none';
+      h.setAttribute('hidden', '');
+    }
+  });
+  await page.waitForTimeout(300);
+  await page.evaluate(() => document.querySelectorAll('provenance-lens-badge').forEach((h) => h.remove()));
+  await page.waitForTimeout(300);
+  const b = (await badgeFor(page, '#v'))!;
+  expect(b.headline).toBe('ai-declared');
+  expect(b.shown).toBe(true);
+  const shown = await page.evaluate(() => {
+    const h = document.querySelector('provenance-lens-badge') as HTMLElement | null;
+    if (!h) return null;
+    const cs = getComputedStyle(h);
+    return { display: cs.display, opacity: cs.opacity, transform: cs.transform };
+  });
+  expect(shown).toEqual({ display: 'block', opacity: '1', transform: 'none' });
+  expect(await ownUiHeadline(ext, page, `ai-declared.mp4?${q}`)).toBe('ai-declared');
+  await expect.poll(() => ext.toolbarText(page)).toBe('AI');
+  await page.close();
+});
+
+test('[starvation] a dozen trickling decoys in one tab cannot keep a video in a new tab waiting', async ({ ext, server }) => {
+  const q = fresh();
+  // One byte every 5 s, for ever: a server that holds the extension's download slots.
+  server.route(`/trickle-${q}.mp4`, (req, res) => {
+    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': 1_000_000 });
+    const t = setInterval(() => res.write(Buffer.from([0])), 5000);
+    req.on('close', () => clearInterval(t));
+  });
+  const decoys = Array.from({ length: 12 }, (_, i) => `<video width="40" height="30" src="/trickle-${q}.mp4?d${i}"></video>`).join('');
+  const hostile = await ext.context.newPage();
+  await hostile.goto(server.html(`/p/trickle-${q}.html`, `<!doctype html><title>trickle</title>${decoys}`));
+  await hostile.waitForTimeout(1500); // the decoys hold every slot
+  const page = await ext.context.newPage();
+  const start = Date.now();
+  await page.goto(server.html(`/p/victim-${q}.html`, `<!doctype html><title>victim</title><video id="v" ${V} src="/c2pa/c2pa-rs__video1_no_manifest.mp4?${q}"></video>`));
+  expect((await settledBadge(page, '#v')).headline).toBe('no-credentials');
+  expect(Date.now() - start).toBeLessThan(20_000);
+  await page.close();
+  await hostile.close();
+});
+
+test('[control] a <source> list reads the source that plays, and a changed src is checked again', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await page.goto(
+    server.html(
+      `/p/sources-${q}.html`,
+      `<!doctype html><title>sources</title><video id="v" ${V}><source src="/c2pa/none.webm?${q}" type="video/x-not-playable"><source src="/c2pa/c2pa-rs__video1.mp4?${q}" type="video/mp4"></video>`,
+    ),
+  );
+  expect((await settledBadge(page, '#v')).headline).toBe('credentials-valid');
+  await page.evaluate((q) => {
+    const v = document.getElementById('v') as HTMLVideoElement;
+    v.src = `/gen/ai-declared.mp4?${q}`;
+  }, q);
+  await aiDeclaredVideo();
+  await expect.poll(async () => (await badgeFor(page, '#v'))?.headline, { timeout: 30_000 }).toBe('ai-declared');
   await page.close();
 });

@@ -77,5 +77,5 @@ export function foundationPopup(q: string): [string, string[]][] {
   ];
 }
 
-/** Toolbar number: flagged = AI-declared (2) + invalid (2). */
-export const FOUNDATION_FLAGGED = '4';
+/** Toolbar word: the page's most important verdict (AI-declared ×2 outranks invalid ×2). */
+export const FOUNDATION_FLAGGED = 'AI';

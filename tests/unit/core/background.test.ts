@@ -7,6 +7,7 @@ import { Service, type Platform, type SessionState } from '../../../lib/backgrou
 import { sanitizeSettings } from '../../../lib/settings';
 import type { CheckJob } from '../../../lib/worker/job';
 import { getCached } from '../../../lib/background/cache';
+import { FLAGGED, type Evidence, type Headline } from '../../../lib/verdict';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,16 +67,20 @@ function fakePlatform() {
   const sent: { tabId: number; frameId: number; msg: any }[] = [];
   const jobs: CheckJob[] = [];
   const counts = new Map<number, number>();
+  const toolbar = new Map<number, Headline[]>();
   let saved: SessionState | undefined;
   const platform: Platform = {
     sendToFrame: (tabId, frameId, msg) => sent.push({ tabId, frameId, msg }),
-    setToolbarCount: (tabId, flagged) => counts.set(tabId, flagged),
+    setToolbar: (tabId, headlines) => {
+      counts.set(tabId, headlines.filter((h) => FLAGGED.has(h)).length);
+      toolbar.set(tabId, headlines);
+    },
     startJob: (job) => jobs.push(job),
     cancelJob: () => {},
     saveSession: async (s) => void (saved = s),
     now: () => Date.now(),
   };
-  return { platform, sent, jobs, counts, saved: () => saved };
+  return { platform, sent, jobs, counts, toolbar, saved: () => saved };
 }
 
 describe('Service', () => {
@@ -113,7 +118,7 @@ describe('Service', () => {
     const url = `https://cdn/${Math.random()}.mp4`;
     await s.onVideos(1, 0, report([{ id: 'v1', url }]));
     await s.onResult(f.jobs[0].key, 'failed', { source: url, unavailable: 'the checker stopped' });
-    const last = f.sent.at(-1)!.msg;
+    const last = f.sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg;
     expect(last.verdict.headline).toBe('unavailable');
     expect(last.verdict.reason).toBe('the checker stopped');
   });
@@ -131,7 +136,7 @@ describe('Service', () => {
     await s.onResult(key, 'lost', { source: url, unavailable: 'the checker stopped before it finished' });
     await tick(5);
     expect(f.jobs.length).toBe(2);
-    expect(f.sent.at(-1)!.msg.verdict).toMatchObject({ headline: 'unavailable', reason: 'the checker stopped before it finished' });
+    expect(f.sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg.verdict).toMatchObject({ headline: 'unavailable', reason: 'the checker stopped before it finished' });
   });
 
   it('checks waiting when the service worker stopped start again after a restart', async () => {
@@ -259,36 +264,99 @@ describe('cost follows attention (issue 9)', () => {
     expect(ack2.verdicts[ack2.keys.v2].reason).toMatch(/not been on screen/);
   });
 
-  it('a playing video with readable frames is fingerprinted from the element: its file frames are not fetched', async () => {
+  it('a playing video with readable frames still has its file frames fetched: they are what its picture is bound to', async () => {
     const f = fakePlatform();
     const s = new Service(f.platform, () => sanitizeSettings({}), () => trust);
     const a = `https://cdn/${Math.random()}.mp4`;
     const ack = await s.onVideos(1, 0, report([video('v1', a, { played: true, playing: true, readable: true })]));
-    expect(f.jobs[0].fingerprint).toBe(false);
+    expect(f.jobs[0].fingerprint).toBe(true);
     const key = ack.keys.v1;
-    await s.onResult(key, 'c2pa', { source: a, c2pa: { state: 'absent', trust: 'unknown', aiGenerated: false, digitalSourceTypes: [], actions: [], codes: [], failures: [] }, fingerprint: 'skipped', basis: { file: 'part', bytesRead: 300_000, size: 190_000_000 } });
-    let v = f.sent.at(-1)!.msg.verdict;
-    expect(v.fingerprint).toBe('pending');
-    expect(v.summary).toMatch(/not compared with your lists yet/);
     const frames = Array.from({ length: 4 }, (_, i) => ({ t: i, pdq: 'ab'.repeat(32), quality: 90 }));
     // Frames for another key, or a video of another frame, are refused.
     expect(await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key: 'url:https://elsewhere/x.mp4', frames })).toEqual({ ok: false });
     expect(await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key, frames })).toEqual({ ok: true });
-    v = f.sent.at(-1)!.msg.verdict;
-    expect(v.fingerprint).toBe('done');
-    expect(v.basis.frames).toMatchObject({ from: 'element', mode: 'playing', count: 4 });
-    expect(v.summary).toMatch(/not on any of your lists/);
+    await s.onResult(key, 'c2pa', { ...validEvidence(a), frames, fingerprint: 'done', basis: { file: 'part', bytesRead: 900_000, size: 190_000_000, frames: { from: 'file', mode: 'prefix', seconds: 4, count: 4 } } });
+    const v = f.sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg.verdict;
+    expect(v.headline).toBe('credentials-valid');
+    expect(f.sent.filter((m) => m.msg.type === 'pictures').at(-1)!.msg.pictures.v1.state).toBe('confirmed');
+    expect((await s.tabVideos(1))[0].verdict!.headline).toBe('credentials-valid');
   });
-
   it('a download that stalled or was cut is shown with its reason but never cached', async () => {
     const f = fakePlatform();
     const s = new Service(f.platform, () => sanitizeSettings({}), () => trust);
     const a = `https://cdn/${Math.random()}.mp4`;
     const ack = await s.onVideos(1, 0, report([video('v1', a)]));
     await s.onResult(ack.keys.v1, 'c2pa', { source: a, unavailable: 'the server stopped sending', transient: true, fingerprint: 'skipped' });
-    expect(f.sent.at(-1)!.msg.verdict.headline).toBe('unavailable');
+    expect(f.sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg.verdict.headline).toBe('unavailable');
     expect(await getCached(ack.keys.v1, null)).toBeUndefined();
     expect(s.onCheckVideo(1, 0, 'v1')).toEqual({ ok: true }); // "Try again"
+  });
+});
+
+function validEvidence(source: string): Evidence {
+  return {
+    source,
+    c2pa: { state: 'valid', trust: 'untrusted', signer: 'A signer', aiGenerated: false, digitalSourceTypes: [], actions: [], codes: [], failures: [] },
+    fingerprint: 'pending',
+  };
+}
+
+describe('the verdict is bound to what plays (issue 10)', () => {
+  const H = 'ab'.repeat(32);
+  const OTHER = '54'.repeat(32); // every bit flipped: another picture
+  const fileFrames = [0, 1, 2, 3].map((t) => ({ t, pdq: H, quality: 90 }));
+
+  async function signedOnPage(opts: Partial<Record<'readable' | 'covered', boolean>> = {}) {
+    const f = fakePlatform();
+    const s = new Service(f.platform, () => sanitizeSettings({}), () => trust);
+    const a = `https://cdn/${Math.random()}.mp4`;
+    const ack = await s.onVideos(1, 0, report([{ ...video('v1', a), readable: opts.readable ?? true, covered: opts.covered ?? false }]));
+    await s.onResult(ack.keys.v1, 'frames', { ...validEvidence(a), frames: fileFrames, fingerprint: 'done' });
+    return { f, s, a, key: ack.keys.v1 };
+  }
+  const shown = async (s: Service) => (await s.tabVideos(1))[0].verdict!;
+  const trust = { settings: undefined, version: null };
+  const video = (id: string, url: string) => ({ id, ref: { kind: 'url' as const, url }, visible: true, played: false, playing: false });
+  const report = (videos: (ReturnType<typeof video> & { readable: boolean; covered: boolean })[]) => ({ type: 'videos' as const, pageUrl: 'https://page/', badges: true, videos });
+
+  it('a signed file is not shown as Signed before the picture was compared (a poster, preload=none)', async () => {
+    const { s, f } = await signedOnPage();
+    const v = await shown(s);
+    expect(v.headline).toBe('unconfirmed');
+    expect(v.fileHeadline).toBe('credentials-valid');
+    expect(v.summary).toMatch(/Not confirmed yet: the video has shown no frame yet/);
+    expect(f.toolbar.get(1)).toEqual(['unconfirmed']);
+  });
+
+  it('frames of the element that match the file confirm it', async () => {
+    const { s, a, key } = await signedOnPage();
+    await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key, frames: [{ t: 0, pdq: H, quality: 90 }] });
+    expect((await shown(s)).headline).toBe('credentials-valid');
+  });
+
+  it('server cloaking: the player shows another video than the file the extension was given → Mismatch, flagged in the toolbar', async () => {
+    const { s, f, a, key } = await signedOnPage();
+    await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key, frames: [{ t: 0, pdq: OTHER, quality: 90 }] });
+    const v = await shown(s);
+    expect(v.headline).toBe('picture-mismatch');
+    expect(v.summary).toMatch(/not the file that was checked/);
+    expect(f.counts.get(1)).toBe(1);
+    expect(f.toolbar.get(1)).toEqual(['picture-mismatch']);
+  });
+
+  it('a covered video does not vouch for its cover', async () => {
+    const { s, a, key } = await signedOnPage({ covered: true });
+    await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key, frames: [{ t: 0, pdq: H, quality: 90 }] });
+    const v = await shown(s);
+    expect(v.headline).toBe('unconfirmed');
+    expect(v.picture?.state).toBe('covered');
+  });
+
+  it('frames that cannot be read (another site without CORS) keep the headline and say the match is unconfirmed', async () => {
+    const { s } = await signedOnPage({ readable: false });
+    const v = await shown(s);
+    expect(v.headline).toBe('credentials-valid');
+    expect(v.summary).toMatch(/match between this file and the picture shown is unconfirmed/);
   });
 });
 
@@ -319,5 +387,14 @@ describe('fair queue', () => {
     release.get('b1')!();
     await tick();
     expect(started.slice(0, 3)).toEqual(['a1', 'b1', 'a2']);
+  });
+  it("per-origin shares: a frame of another site inside a page whose own videos trickle is checked at once", async () => {
+    const started: string[] = [];
+    const q = new CheckQueue<number>({ concurrency: 2, deadlineMs: 10_000, run: (job) => new Promise<void>(() => started.push(job.key)), onFail: () => {} });
+    for (let i = 0; i < 10; i++) q.enqueue(`decoy${i}`, 1, 2, 1, 'https://hostile.example');
+    q.enqueue('embedded', 1, 2, 1, 'https://news.example'); // same tab, another origin
+    expect(started).toEqual(['decoy0', 'decoy1', 'embedded']);
+    q.enqueue('decoy-more', 1, 5, 1, 'https://hostile.example'); // its origin holds slots already: waits
+    expect(started.length).toBe(3);
   });
 });

@@ -62,7 +62,7 @@ describe('Service.onElementFrames: sampled frames of a blob: video go to the lis
     const sent: { frameId: number; msg: any }[] = [];
     const jobs: CheckJob[] = [];
     const s = new Service(
-      { sendToFrame: (_t, frameId, msg) => sent.push({ frameId, msg }), setToolbarCount: () => {}, startJob: (j) => jobs.push(j), cancelJob: () => {}, saveSession: async () => {}, now: () => Date.now() },
+      { sendToFrame: (_t, frameId, msg) => sent.push({ frameId, msg }), setToolbar: () => {}, startJob: (j) => jobs.push(j), cancelJob: () => {}, saveSession: async () => {}, now: () => Date.now() },
       () => settings,
       () => trust,
       matcher,
@@ -80,11 +80,11 @@ describe('Service.onElementFrames: sampled frames of a blob: video go to the lis
     const { s, sent, jobs } = setup(async (e) => (seen.push(e.frames?.length), e.frames?.length ? [listed] : []));
     await s.onVideos(1, 0, report);
     expect(await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: blob, frames })).toEqual({ ok: true });
-    expect(sent.at(-1)!.msg.verdict.headline).toBe('listed');
-    expect(sent.at(-1)!.msg.verdict.fingerprint).toBe('done');
+    expect(sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg.verdict.headline).toBe('listed');
+    expect(sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg.verdict.fingerprint).toBe('done');
     // The worker's (quick) "unavailable" for the same key arrives afterwards: the frames stay.
     await s.onResult(jobs[0].key, 'c2pa', { source: blob, unavailable: reason, fingerprint: 'skipped' });
-    expect(sent.at(-1)!.msg.verdict.headline).toBe('listed');
+    expect(sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg.verdict.headline).toBe('listed');
     expect(seen.every((n) => n === 3)).toBe(true);
   });
 
@@ -92,7 +92,7 @@ describe('Service.onElementFrames: sampled frames of a blob: video go to the lis
     const { s, sent } = setup(async () => []);
     await s.onVideos(1, 0, report);
     await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: blob, frames });
-    const v = sent.at(-1)!.msg.verdict;
+    const v = sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg.verdict;
     expect(v.headline).toBe('unavailable');
     expect(v.reason).toBe(reason);
     expect(v.frames.length).toBe(3);
@@ -113,7 +113,7 @@ describe('Service.onElementFrames: sampled frames of a blob: video go to the lis
     const { s, sent } = setup(async () => [listed]);
     await s.onVideos(1, 0, report);
     await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: blob, frames: [], problem: 'cross-origin' });
-    const v = sent.at(-1)!.msg.verdict;
+    const v = sent.filter((m) => m.msg.type === 'verdict').at(-1)!.msg.verdict;
     expect(v.headline).toBe('unavailable');
     expect(v.fingerprint).toBe('unavailable');
     expect(v.fingerprintNote).toMatch(/another site/);
