@@ -13,6 +13,10 @@
  * where one differing pair is enough to say "mismatch" (at t = 0 both sides are the very first
  * frame); NEAR_S apart, where footage that moves may differ between neighbouring frames, so only
  * agreement counts, and disagreement needs MISMATCH_PAIRS pairs and none agreeing.
+ *
+ * Flat, low-detail frames (PDQ quality under the matching rule's minimum) are left out both ways:
+ * their hash bits follow noise, so two decodes of the very same frame can land 100 bits apart.
+ * A video made only of such frames stays "not confirmed", and says why.
  */
 import { hamming, hexToHash } from './fingerprint/hash256';
 import { MATCH_RULE } from './fingerprint/match';
@@ -38,12 +42,17 @@ export function comparePicture(file: readonly FrameHash[] | undefined, element: 
   let nearDiffer = 0;
   let pairs = 0;
   let worst = 0;
+  let flat = 0;
   for (const e of element) {
+    if (e.quality < MATCH_RULE.qualityMin) {
+      flat++;
+      continue;
+    }
     const eh = hexToHash(e.pdq);
     let best: { d: number; dt: number } | undefined;
     for (const f of file) {
       const dt = Math.abs(f.t - e.t);
-      if (dt > NEAR_S) continue;
+      if (dt > NEAR_S || f.quality < MATCH_RULE.qualityMin) continue;
       const d = hamming(eh, hexToHash(f.pdq));
       if (!best || d < best.d) best = { d, dt };
     }
@@ -59,6 +68,7 @@ export function comparePicture(file: readonly FrameHash[] | undefined, element: 
   const seconds = `${element.length} frame${element.length === 1 ? '' : 's'} of the video`;
   if (agree && !alignedDiffer) return { state: 'confirmed', note: `${agree} of ${seconds} match the checked file` };
   if (alignedDiffer || (!agree && nearDiffer >= MISMATCH_PAIRS)) return { state: 'mismatch', note: `${alignedDiffer + nearDiffer} of ${seconds} differ from the checked file's frames at the same instants (by up to ${worst} of 256 bits)` };
-  if (!pairs) return { state: 'pending', note: 'the part of the video shown so far has not been compared with the checked file (different instants)' };
+  if (!pairs && flat === element.length) return { state: 'pending', note: 'its frames so far have too little detail to be compared with the checked file' };
+  if (!pairs) return { state: 'pending', note: 'the part of the video shown so far has not been compared with the checked file (different instants, or too little detail)' };
   return { state: 'pending', note: 'the frames compared so far neither match nor clearly differ' };
 }

@@ -29,6 +29,10 @@ describe('comparePicture: is the picture the file that was checked?', () => {
     expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.3, pdq: OTHER, quality: 90 }]).state).toBe('mismatch');
     expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.3, pdq: OTHER, quality: 90 }, { t: 2.0, pdq: H, quality: 90 }]).state).toBe('confirmed');
   });
+  it('flat, low-detail frames are never compared: their bits follow noise', () => {
+    expect(comparePicture(file, [{ t: 0, pdq: OTHER, quality: 12 }]).note).toMatch(/too little detail/);
+    expect(comparePicture(file.map((f) => ({ ...f, quality: 12 })), [{ t: 0, pdq: OTHER, quality: 90 }]).state).toBe('pending');
+  });
   it('in between (moving footage a little apart in time) is neither: pending', () => {
     expect(comparePicture(file, [{ t: 0.4, pdq: flip(H, 45), quality: 90 }]).state).toBe('pending');
   });
