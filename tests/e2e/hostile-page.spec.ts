@@ -7,11 +7,12 @@
  * and how many of each kind got through (0, or the suite is red).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test, expect, fresh, type Ext } from './harness/extension';
 import { badgeFor, readBadges, settledBadge } from './harness/badges';
 import { serveFile } from './harness/server';
-import { C2PA_FIXTURES, PDQ_FIXTURES } from '../paths';
+import { C2PA_FIXTURES, PDQ_FIXTURES, ROOT } from '../paths';
 import { aiDeclaredVideo } from '../support/signing';
 import type { Page } from '@playwright/test';
 
@@ -22,19 +23,22 @@ const OTHER = join(PDQ_FIXTURES, 'videos', 'pattern-hd-no-bar.mp4');
 const VOUCHING = ['credentials-trusted', 'credentials-valid', 'no-credentials'];
 
 type Kind = 'lie' | 'hide' | 'starvation' | 'leak' | 'control';
-const report = { tried: 0, lie: 0, hide: 0, starvation: 0, leak: 0, controls: 0, controlsFailed: 0 };
 function kindOf(title: string): Kind {
   return (/^\[(lie|hide|starvation|leak|control)\]/.exec(title)?.[1] as Kind) ?? 'control';
 }
+// One record per test for the whole run (a failed test restarts the worker, so memory would not do).
+const RECORD = join(ROOT, '.cache', `hostile-report-${process.env.PL_RUN_STARTED ?? 'local'}.jsonl`);
 test.afterEach(async ({}, info) => {
-  const kind = kindOf(info.title);
-  const failed = info.status !== info.expectedStatus;
-  if (kind === 'control') (report.controls++, failed && report.controlsFailed++);
-  else (report.tried++, failed && report[kind]++);
+  mkdirSync(dirname(RECORD), { recursive: true });
+  appendFileSync(RECORD, JSON.stringify({ kind: kindOf(info.title), failed: info.status !== info.expectedStatus }) + '\n');
 });
 test.afterAll(() => {
+  const rows = readFileSync(RECORD, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: Kind; failed: boolean });
+  const count = (k: Kind) => rows.filter((r) => r.kind === k && r.failed).length;
+  const attacks = rows.filter((r) => r.kind !== 'control');
+  const controls = rows.filter((r) => r.kind === 'control');
   console.log(
-    `hostile pages: attacks tried ${report.tried}, lies ${report.lie}, hides ${report.hide}, starvations ${report.starvation}, leaks ${report.leak}; controls ${report.controls} (${report.controlsFailed} wrong)`,
+    `hostile pages: attacks tried ${attacks.length}, lies ${count('lie')}, hides ${count('hide')}, starvations ${count('starvation')}, leaks ${count('leak')}; controls ${controls.length} (${count('control')} wrong)`,
   );
 });
 
@@ -158,7 +162,7 @@ test('[lie] a poster of another video with preload=none: no vouching verdict on 
   await expect.poll(async () => (await badgeFor(page, '#v'))?.label ?? '', { timeout: 30_000 }).toMatch(/The file itself reads Content Credentials/);
   const b = (await badgeFor(page, '#v'))!;
   expect(b.headline).toBe('unconfirmed');
-  expect(b.label).toMatch(/^Not confirmed: the video has shown no frame yet/);
+  expect(b.label).toMatch(/^Not confirmed: /);
   await page.waitForTimeout(2000);
   expect(VOUCHING).not.toContain((await badgeFor(page, '#v'))!.headline);
   await page.close();
