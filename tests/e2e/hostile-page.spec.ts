@@ -261,7 +261,9 @@ test('[starvation] a dozen trickling decoys in one tab cannot keep a video in a 
   });
   const decoys = Array.from({ length: 12 }, (_, i) => `<video width="40" height="30" src="/trickle-${q}.mp4?d${i}"></video>`).join('');
   const hostile = await ext.context.newPage();
-  await hostile.goto(server.html(`/p/trickle-${q}.html`, `<!doctype html><title>trickle</title>${decoys}`));
+  // Under another host name: the browser allows 6 connections per host, and the decoys' own players
+  // take them all — a page can only do that to its own host, so the victim is on another one.
+  await hostile.goto(server.html(`/p/trickle-${q}.html`, `<!doctype html><title>trickle</title>${decoys}`).replace('127.0.0.1', 'localhost'));
   await hostile.waitForTimeout(1500); // the decoys hold every slot
   const page = await ext.context.newPage();
   const start = Date.now();
