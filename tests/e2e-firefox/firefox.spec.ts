@@ -55,7 +55,7 @@ test('foundation: every headline, the iframe and shadow-root badges, the popup l
   await page.goto(mountFoundationPage(server, q), { waitUntil: 'domcontentloaded' });
   for (const [sel, headline, label] of FOUNDATION_BADGES) {
     await page.$eval(sel, (v) => v.scrollIntoView({ block: 'center' }));
-    const b = await settledBadge(fx.browser, page, sel, 45_000, headline);
+    const b = await settledBadge(fx.browser, page, sel, 45_000, headline, label);
     expect(b.headline, sel).toBe(headline);
     expect(b.label, sel).toMatch(label);
     expect(b.shown, sel).toBe(true);

@@ -24,7 +24,7 @@ test.describe('foundation: fixture page', () => {
 
     for (const [sel, headline, label] of FOUNDATION_BADGES) {
       await page.locator(sel).scrollIntoViewIfNeeded();
-      const b = await settledBadge(page, sel, headline);
+      const b = await settledBadge(page, sel, headline, label);
       expect(b.headline, sel).toBe(headline);
       expect(b.label, sel).toMatch(label);
     }

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, fresh } from './harness/extension';
-import { badgeFor, type BadgeInfo } from './harness/badges';
+import { badgeFor, settledBadge, type BadgeInfo } from './harness/badges';
 import { MeteredFile } from './harness/metered';
 import { longVideo } from '../support/media';
 import { signMp4 } from '../support/signing';
@@ -63,10 +63,9 @@ test.describe('frugal checking', () => {
     const src = file.mount(server, `/m/long-${q}.mp4`);
     const page = await ext.context.newPage();
     await page.goto(server.html(`/p/long-${q}.html`, `<!doctype html><title>long</title><video id="v" ${V} preload="none" src="${src}"></video>`));
-    const b = await settled(page, '#v', ['checking']);
     // preload=none: nothing is drawn, so the file's "None" is not vouched for over the picture (issue 10).
+    const b = await settledBadge(page, '#v', 'unconfirmed', /^Not confirmed: the video has shown no frame yet.*The file itself reads No Content Credentials/);
     expect(b.headline).toBe('unconfirmed');
-    expect(b.label).toMatch(/^Not confirmed: the video has shown no frame yet.*The file itself reads No Content Credentials/);
     const size = readFileSync(long).length;
     const fetched = file.bytes('extension');
     test.info().annotations.push({ type: 'bytes', description: `extension fetched ${(fetched / MB).toFixed(2)} MB of a ${(size / MB).toFixed(1)} MB file` });

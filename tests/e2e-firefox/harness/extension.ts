@@ -131,9 +131,10 @@ export async function badgeFor(browser: Browser, page: Page, selector: string): 
 
 /** A badge once its check has settled (any headline but "checking"). */
 /** A badge once checked and its picture compared (not "unconfirmed", unless that is the headline expected). */
-export async function settledBadge(browser: Browser, page: Page, selector: string, timeout = 45_000, expected?: string): Promise<BadgeInfo> {
-  const settled = (h: string) => h !== 'checking' && (h !== 'unconfirmed' || expected === 'unconfirmed');
-  const b = await until(() => badgeFor(browser, page, selector), (x) => !!x && settled(x.headline) && (expected !== 'unconfirmed' || x.headline === expected), `badge of ${selector}`, timeout);
+export async function settledBadge(browser: Browser, page: Page, selector: string, timeout = 45_000, expected?: string, label?: RegExp): Promise<BadgeInfo> {
+  const settled = (x: BadgeInfo) =>
+    x.headline !== 'checking' && (x.headline !== 'unconfirmed' || expected === 'unconfirmed') && (expected !== 'unconfirmed' || (x.headline === expected && (!label || label.test(x.label))));
+  const b = await until(() => badgeFor(browser, page, selector), (x) => !!x && settled(x), `badge of ${selector}`, timeout);
   return b!;
 }
 

@@ -119,14 +119,16 @@ export async function badgeFor(page: Page, videoSelector: string): Promise<Badge
  * The badge of a video once its check has finished (not "checking") and its picture has been
  * compared with the checked file (not "unconfirmed": issue 10's binding), within 30 s.
  */
-export async function settledBadge(page: Page, selector: string, expected?: string): Promise<BadgeInfo> {
+export async function settledBadge(page: Page, selector: string, expected?: string, label?: RegExp): Promise<BadgeInfo> {
   let last: BadgeInfo | undefined;
   await expect
     .poll(
       async () => {
         last = await badgeFor(page, selector);
-        const settled = last && last.headline !== 'checking' && (last.headline !== 'unconfirmed' || expected === 'unconfirmed') && (expected !== 'unconfirmed' || last.headline === expected);
-        return settled ? last!.headline : `pending (${last?.headline ?? 'no badge'})`;
+        // "unconfirmed" is settled only when it is the headline expected, and then once its words are final.
+        const settled =
+          last && last.headline !== 'checking' && (last.headline !== 'unconfirmed' || expected === 'unconfirmed') && (expected !== 'unconfirmed' || (last.headline === expected && (!label || label.test(last.label))));
+        return settled ? last!.headline : `pending (${last?.headline ?? 'no badge'}: ${last?.label ?? ''})`;
       },
       { timeout: 30_000, message: `badge of ${selector}` },
     )
