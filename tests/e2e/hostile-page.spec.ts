@@ -185,38 +185,29 @@ async function coveredAfterwards(ext: Ext, page: Page, server: import('./harness
   expect(await ownUiHeadline(ext, page, `video1.mp4?${q}`)).toBe('unconfirmed');
 }
 
-test('[lie] a canvas painting a fake over a signed video: the covered video does not vouch for the cover', async ({ ext, server }) => {
-  const q = fresh();
-  const page = await ext.context.newPage();
-  await coveredAfterwards(ext, page, server, q, `const c = document.createElement('canvas'); c.width = 320; c.height = 180; c.style.cssText = 'position:absolute;left:0;top:0'; c.getContext('2d').fillRect(0, 0, 320, 180); document.getElementById('wrap').appendChild(c);`);
-  await page.close();
-});
-
-test('[lie] a fake video in a closed shadow root laid over a signed video', async ({ ext, server }) => {
-  const q = fresh();
-  const page = await ext.context.newPage();
-  await coveredAfterwards(
-    ext,
-    page,
-    server,
-    q,
+/** Covers a page paints over a checked video, after its verdict came. */
+const COVERS: [string, string][] = [
+  [
+    'a canvas painting a fake over a signed video: the covered video does not vouch for the cover',
+    `const c = document.createElement('canvas'); c.width = 320; c.height = 180; c.style.cssText = 'position:absolute;left:0;top:0'; c.getContext('2d').fillRect(0, 0, 320, 180); document.getElementById('wrap').appendChild(c);`,
+  ],
+  [
+    'a fake video in a closed shadow root laid over a signed video',
     `const h = document.createElement('div'); h.style.cssText = 'position:absolute;left:0;top:0;width:320px;height:180px'; h.attachShadow({ mode: 'closed' }).innerHTML = '<video width="320" height="180" muted autoplay loop src="/pdq/pattern-hd-no-bar.mp4"></video>'; document.getElementById('wrap').appendChild(h);`,
-  );
-  await page.close();
-});
-
-test('[lie] a second video moved over the signed one with translate', async ({ ext, server }) => {
-  const q = fresh();
-  const page = await ext.context.newPage();
-  await coveredAfterwards(
-    ext,
-    page,
-    server,
-    q,
-    `const v = document.createElement('video'); v.id = 'mover'; v.width = 320; v.height = 180; v.muted = true; v.src = '/pdq/pattern-hd-no-bar.mp4?${q}'; v.style.cssText = 'display:block;position:relative;z-index:5'; document.body.appendChild(v); const r = v.getBoundingClientRect(), t = document.getElementById('v').getBoundingClientRect(); v.style.translate = (t.left - r.left) + 'px ' + (t.top - r.top) + 'px';`,
-  );
-  await page.close();
-});
+  ],
+  [
+    'a second video moved over the signed one with translate',
+    `const v = document.createElement('video'); v.id = 'mover'; v.width = 320; v.height = 180; v.muted = true; v.src = '/pdq/pattern-hd-no-bar.mp4'; v.style.cssText = 'display:block;position:relative;z-index:5'; document.body.appendChild(v); const r = v.getBoundingClientRect(), t = document.getElementById('v').getBoundingClientRect(); v.style.translate = (t.left - r.left) + 'px ' + (t.top - r.top) + 'px';`,
+  ],
+];
+for (const [name, cover] of COVERS) {
+  test(`[lie] ${name}`, async ({ ext, server }) => {
+    const q = fresh();
+    const page = await ext.context.newPage();
+    await coveredAfterwards(ext, page, server, q, cover);
+    await page.close();
+  });
+}
 
 test('[hide] a page that hides, moves or removes badge hosts: the badge comes back, and the toolbar and popup keep the verdicts', async ({ ext, server }) => {
   const q = fresh();
