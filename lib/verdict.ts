@@ -247,6 +247,8 @@ export interface PictureBinding {
   state: 'confirmed' | 'mismatch' | 'pending' | 'unreadable' | 'covered' | 'stream';
   /** Why, in words (shown in the details and the popup). */
   note?: string;
+  /** Frames of the element the background holds (0 after a restart lost them: the content script sends them again). */
+  seen?: number;
 }
 
 /** What the check pipeline found; `decideVerdict` turns it into a Verdict. */

@@ -402,7 +402,7 @@ export class Service {
     if (!file?.length && e && e.fingerprint !== 'pending') {
       return { state: 'pending', note: `the checked file's frames could not be decoded (${e.fingerprintNote ?? e.unavailable ?? e.mediaError ?? 'no frames'}), so the picture cannot be compared with it` };
     }
-    return comparePicture(file, fresh?.frames ?? []);
+    return { ...comparePicture(file, fresh?.frames ?? []), seen: fresh?.frames.length ?? 0 };
   }
 
   /** The bound pictures of a frame's videos, for its badges. */

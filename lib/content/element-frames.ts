@@ -200,6 +200,11 @@ export class ElementSampler {
     return this.frames.length < MAX_ELEMENT_FRAMES;
   }
 
+  /** Sends every frame so far again (the background restarted and lost them). */
+  resend(): void {
+    if (this.frames.length) this.report(this.frames.slice());
+  }
+
   private flush(): void {
     if (this.frames.length === this.sent) return;
     this.sent = this.frames.length;

@@ -26,7 +26,7 @@ async function settled(page: Page, sel: string) {
   await expect
     .poll(async () => {
       const b = await badgeFor(page, sel);
-      return !b || b.headline === 'checking' ? 'pending' : b.headline;
+      return !b || b.headline === 'checking' || b.headline === 'unconfirmed' ? 'pending' : b.headline;
     }, { timeout: 45_000 })
     .not.toBe('pending');
   return (await badgeFor(page, sel))!;

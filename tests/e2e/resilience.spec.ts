@@ -88,7 +88,8 @@ test('a sample of 60 hostile files through the extension: each ends within the b
     slowest = Math.max(slowest, Date.now() - t0);
     for (const v of chunk) {
       const got = videos.find((x) => x.key.includes(`/hostile/${v.name}?`))?.verdict;
-      expect(got?.headline, `${v.name} (${v.what})`).toBe(expected.get(v.name));
+      // What the file reads (the picture's binding is the hostile-page suite's subject).
+      expect(got?.fileHeadline ?? got?.headline, `${v.name} (${v.what})`).toBe(expected.get(v.name));
     }
     // The page still answers (its main thread is not frozen).
     expect(await page.evaluate(() => 1 + 1)).toBe(2);
@@ -171,8 +172,9 @@ test('the service worker stopped in the middle of a check: the check finishes an
   await cdp.send('ServiceWorker.enable');
   await cdp.send('ServiceWorker.stopAllWorkers');
   await cdp.detach();
-  const [v] = await allFinal(ext, page, 1, 60_000);
-  expect(v.verdict!.headline).toBe('credentials-valid');
+  await allFinal(ext, page, 1, 60_000);
+  // Its picture is compared again too: the content script sends its frames again to the new worker.
+  await expect.poll(async () => (await tabVerdicts(ext, page))[0]?.verdict?.headline).toBe('credentials-valid');
   await expect.poll(async () => (await readBadges(page))[0]?.headline).toBe('credentials-valid');
   await page.close();
 });
@@ -184,8 +186,8 @@ test('the worker context closed in the middle of a check: it is run again, not l
   await page.goto(server.html(`/p/offscreen-${q}.html`, `<!doctype html><html lang="en"><title>offscreen</title><video width="320" height="180" muted src="/slow2/video1.mp4?${q}"></video></html>`));
   await expect.poll(async () => server.requests(`/slow2/video1.mp4?${q}`).filter((r) => r.headers.range === PROBE_RANGE).length).toBeGreaterThan(0);
   await ext.sw.evaluate(() => (globalThis as unknown as { chrome: { offscreen: { closeDocument(): Promise<void> } } }).chrome.offscreen.closeDocument());
-  const [v] = await allFinal(ext, page, 1, 60_000);
-  expect(v.verdict!.headline).toBe('credentials-valid');
+  await allFinal(ext, page, 1, 60_000);
+  await expect.poll(async () => (await tabVerdicts(ext, page))[0]?.verdict?.headline).toBe('credentials-valid');
   // Fetched again after the loss.
   expect(server.requests(`/slow2/video1.mp4?${q}`).filter((r) => r.headers.range === PROBE_RANGE).length).toBeGreaterThanOrEqual(2);
   await page.close();
