@@ -35,7 +35,8 @@ export async function finalVerdict(ext: Ext, page: Page, part: string, timeout =
         // By key or by address (X videos are keyed by their media id, not their playlist address).
         found = (await ext.send<TabVideo[]>({ type: 'tab-videos', tabId })).find((x) => x.key.includes(part) || JSON.stringify(x.ref).includes(part));
         const v = found?.verdict;
-        return !!v && v.headline !== 'checking' && v.fingerprint !== 'pending';
+        // Final: checked, fingerprinted, and its picture compared with the file (not "unconfirmed", issue 10).
+        return !!v && v.headline !== 'checking' && v.headline !== 'unconfirmed' && v.fingerprint !== 'pending';
       },
       { timeout, message: `final verdict for a video whose key or address contains ${part}` },
     )
