@@ -111,7 +111,7 @@ async function finalHeadline(ext: Ext, page: Page, part: string): Promise<string
       async () => {
         const v = (await ext.send<TabVideo[]>({ type: 'tab-videos', tabId })).find((x) => x.key.includes(part))?.verdict;
         headline = v?.headline ?? '';
-        return v && v.headline !== 'checking' && v.fingerprint !== 'pending';
+        return v && v.headline !== 'checking' && v.headline !== 'unconfirmed' && v.fingerprint !== 'pending';
       },
       { timeout: 45_000 },
     )
