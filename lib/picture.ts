@@ -7,12 +7,13 @@
  * the same instants. Both sides are PDQ hashes of the same decoded frame (the element's scaled to
  * at most 720p): the same frame lands within a few bits, another video's ~128 bits away.
  *
- * Instants: the element reports the first frame it shows in each second of media time (and the
- * frame it rests on before playing, usually t = 0); the file's frames are vPDQ's, one per second
- * (+ distinct frames between). A pair counts only when its instants are close: ALIGNED_S apart,
- * where one differing pair is enough to say "mismatch" (at t = 0 both sides are the very first
- * frame); NEAR_S apart, where footage that moves may differ between neighbouring frames, so only
- * agreement counts, and disagreement needs MISMATCH_PAIRS pairs and none agreeing.
+ * Agreement: an element frame found among the checked file's frames (at any instant: an HLS or
+ * MSE stream's clock may not start at 0) confirms the picture. Disagreement needs instants: the
+ * element reports the first frame it shows in each second of media time (and the frame it rests on
+ * before playing, usually t = 0); the file's frames are vPDQ's, one per second. A frame found
+ * nowhere in the file that differs clearly from the file's frame ALIGNED_S away is enough to say
+ * "mismatch" (at t = 0 both sides are the very first frame); NEAR_S away, where footage moves
+ * between neighbouring frames, it takes MISMATCH_PAIRS of them — and never fewer than agree.
  *
  * Flat, low-detail frames (PDQ quality under the matching rule's minimum) are left out both ways:
  * their hash bits follow noise, so two decodes of the very same frame can land 100 bits apart.
@@ -25,8 +26,11 @@ import type { FrameHash, PictureBinding } from './verdict';
 const ALIGNED_S = 0.05;
 const NEAR_S = 0.5;
 const MISMATCH_PAIRS = 2;
-/** Clearly another picture: a re-decode of the same frame stays far below (~0–20 bits). */
-const DIFFERENT_BITS = 64;
+/**
+ * Clearly another picture: a re-decode of the same frame stays far below (~0–20 bits), a
+ * neighbouring frame of fast footage below ~70; unrelated pictures sit near 128.
+ */
+const DIFFERENT_BITS = 90;
 
 export interface ElementFrameHash {
   t: number;
@@ -37,38 +41,42 @@ export interface ElementFrameHash {
 export function comparePicture(file: readonly FrameHash[] | undefined, element: readonly ElementFrameHash[]): PictureBinding {
   if (!file?.length) return { state: 'pending', note: 'no frames of the checked file to compare with yet' };
   if (!element.length) return { state: 'pending', note: 'the video has shown no frame yet (a poster or nothing is drawn)' };
+  const usable = file.filter((f) => f.quality >= MATCH_RULE.qualityMin).map((f) => ({ t: f.t, h: hexToHash(f.pdq) }));
   let agree = 0;
   let alignedDiffer = 0;
   let nearDiffer = 0;
-  let pairs = 0;
-  let worst = 0;
   let flat = 0;
+  let worst = 0;
   for (const e of element) {
     if (e.quality < MATCH_RULE.qualityMin) {
       flat++;
       continue;
     }
     const eh = hexToHash(e.pdq);
-    let best: { d: number; dt: number } | undefined;
-    for (const f of file) {
+    let any = Infinity;
+    let near: { d: number; dt: number } | undefined;
+    for (const f of usable) {
+      const d = hamming(eh, f.h);
+      any = Math.min(any, d);
       const dt = Math.abs(f.t - e.t);
-      if (dt > NEAR_S || f.quality < MATCH_RULE.qualityMin) continue;
-      const d = hamming(eh, hexToHash(f.pdq));
-      if (!best || d < best.d) best = { d, dt };
+      if (dt <= NEAR_S && (!near || d < near.d)) near = { d, dt };
     }
-    if (!best) continue;
-    pairs++;
-    worst = Math.max(worst, best.d);
-    if (best.d <= MATCH_RULE.distanceMax) agree++;
-    else if (best.d >= DIFFERENT_BITS) {
-      if (best.dt <= ALIGNED_S) alignedDiffer++;
-      else nearDiffer++;
+    // Found anywhere in the checked frames: the same picture (a stream's own clock may be offset).
+    if (any <= MATCH_RULE.distanceMax) {
+      agree++;
+      continue;
     }
+    if (!near || near.d < DIFFERENT_BITS) continue;
+    worst = Math.max(worst, near.d);
+    if (near.dt <= ALIGNED_S) alignedDiffer++;
+    else nearDiffer++;
   }
-  const seconds = `${element.length} frame${element.length === 1 ? '' : 's'} of the video`;
-  if (agree && !alignedDiffer) return { state: 'confirmed', note: `${agree} of ${seconds} match the checked file` };
-  if (alignedDiffer || (!agree && nearDiffer >= MISMATCH_PAIRS)) return { state: 'mismatch', note: `${alignedDiffer + nearDiffer} of ${seconds} differ from the checked file's frames at the same instants (by up to ${worst} of 256 bits)` };
-  if (!pairs && flat === element.length) return { state: 'pending', note: 'its frames so far have too little detail to be compared with the checked file' };
-  if (!pairs) return { state: 'pending', note: 'the part of the video shown so far has not been compared with the checked file (different instants, or too little detail)' };
-  return { state: 'pending', note: 'the frames compared so far neither match nor clearly differ' };
+  const shown = `${element.length} frame${element.length === 1 ? '' : 's'} of the video`;
+  const differ = alignedDiffer + nearDiffer;
+  if ((alignedDiffer || nearDiffer >= MISMATCH_PAIRS) && differ >= agree) {
+    return { state: 'mismatch', note: `${differ} of ${shown} differ from the checked file's frames at the same instants (by up to ${worst} of 256 bits)` };
+  }
+  if (agree) return { state: 'confirmed', note: `${agree} of ${shown} match the checked file` };
+  if (flat === element.length) return { state: 'pending', note: 'its frames so far have too little detail to be compared with the checked file' };
+  return { state: 'pending', note: 'the part of the video shown so far has not been compared with the checked file (other instants, or neither a match nor clearly different)' };
 }

@@ -27,7 +27,13 @@ describe('comparePicture: is the picture the file that was checked?', () => {
   it('frames near but not at the file’s instants need two differing, and none agreeing, to be a mismatch', () => {
     expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }]).state).toBe('pending');
     expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.3, pdq: OTHER, quality: 90 }]).state).toBe('mismatch');
-    expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.3, pdq: OTHER, quality: 90 }, { t: 2.0, pdq: H, quality: 90 }]).state).toBe('confirmed');
+    // Agreement must outweigh clear differences: a fake that borrows one real frame is still a mismatch.
+    expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.3, pdq: OTHER, quality: 90 }, { t: 2.0, pdq: H, quality: 90 }]).state).toBe('mismatch');
+    expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.0, pdq: H, quality: 90 }, { t: 2.0, pdq: H, quality: 90 }]).state).toBe('confirmed');
+  });
+  it("a stream whose clock does not start at 0: frames found at other instants confirm it, and never count as differing", () => {
+    const shifted = [{ t: 10, pdq: H, quality: 90 }, { t: 11, pdq: flip(H, 6), quality: 90 }];
+    expect(comparePicture([{ t: 0, pdq: OTHER, quality: 90 }, { t: 1, pdq: H, quality: 90 }], shifted).state).toBe('confirmed');
   });
   it('flat, low-detail frames are never compared: their bits follow noise', () => {
     expect(comparePicture(file, [{ t: 0, pdq: OTHER, quality: 12 }]).note).toMatch(/too little detail/);
@@ -39,7 +45,7 @@ describe('comparePicture: is the picture the file that was checked?', () => {
   it('nothing drawn, no file frames, or frames at other instants are pending, with the reason', () => {
     expect(comparePicture(file, []).note).toMatch(/shown no frame yet/);
     expect(comparePicture([], [{ t: 0, pdq: H, quality: 90 }]).note).toMatch(/no frames of the checked file/);
-    expect(comparePicture(file, [{ t: 30, pdq: OTHER, quality: 90 }]).note).toMatch(/different instants/);
+    expect(comparePicture(file, [{ t: 30, pdq: OTHER, quality: 90 }]).note).toMatch(/other instants/);
   });
 });
 
