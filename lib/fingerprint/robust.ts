@@ -257,26 +257,79 @@ export const INSET_RULE = {
  * `minSideShare` of its length. Regions are in pixels of the frame: the left/top edge is the
  * inset's first column/row.
  */
-function insetEdges(data: Pixels, width: number, height: number, channels: 3 | 4) {
+function insetEdges(data: Pixels, width: number, height: number, channels: 3 | 4, buffers: { v?: Uint32Array; h?: Uint32Array } = {}) {
   const R = INSET_RULE;
   const T = R.edgeLevels;
-  const step = (a: number, b: number) => Math.abs(data[a] - data[b]) > T || Math.abs(data[a + 1] - data[b + 1]) > T || Math.abs(data[a + 2] - data[b + 2]) > T;
-  // Prefix counts of edges: vPre[x * (height + 1) + y] counts steps between columns x-1 and x
-  // in rows < y; hPre[y * (width + 1) + x] counts steps between rows y-1 and y in columns < x.
-  const vPre = new Uint32Array(width * (height + 1));
-  const hPre = new Uint32Array(height * (width + 1));
+  // Along a side, every `sy`-th row (every `sx`-th column) is enough to measure its share; across
+  // it, every column (row) is looked at, so the side is found at its exact place. Frames over
+  // 360 px on their short side are sampled along the sides every 2nd (3rd…) pixel.
+  const along = Math.max(1, Math.floor(Math.min(width, height) / 360));
+  const rowsN = Math.ceil(height / along);
+  const colsN = Math.ceil(width / along);
+  // Prefix counts of edges: vPre[x * (rowsN + 1) + k] counts steps between columns x-1 and x in
+  // sampled rows < k; hPre[y * (colsN + 1) + k] steps between rows y-1 and y in sampled columns < k.
+  const vSize = width * (rowsN + 1);
+  const hSize = height * (colsN + 1);
+  const vPre = buffers.v && buffers.v.length >= vSize ? buffers.v : (buffers.v = new Uint32Array(vSize));
+  const hPre = buffers.h && buffers.h.length >= hSize ? buffers.h : (buffers.h = new Uint32Array(hSize));
   const stride = width * channels;
-  for (let y = 0; y < height; y++) {
-    const hRow = y * (width + 1);
+  for (let x = 0; x < width; x++) vPre[x * (rowsN + 1)] = 0;
+  for (let k = 0; k < rowsN; k++) {
+    const y = k * along;
+    const row = y * stride;
     for (let x = 0; x < width; x++) {
-      const o = y * stride + x * channels;
-      const v = x > 0 && step(o, o - channels) ? 1 : 0;
-      vPre[x * (height + 1) + y + 1] = vPre[x * (height + 1) + y] + v;
-      hPre[hRow + x + 1] = hPre[hRow + x] + (y > 0 && step(o, o - stride) ? 1 : 0);
+      const i = x * (rowsN + 1) + k;
+      let e = 0;
+      if (x > 0) {
+        const o = row + x * channels;
+        const p = o - channels;
+        let d = data[o] - data[p];
+        if (d > T || d < -T) e = 1;
+        else {
+          d = data[o + 1] - data[p + 1];
+          if (d > T || d < -T) e = 1;
+          else {
+            d = data[o + 2] - data[p + 2];
+            if (d > T || d < -T) e = 1;
+          }
+        }
+      }
+      vPre[i + 1] = vPre[i] + e;
     }
   }
-  const vShare = (x: number, y0: number, y1: number) => (vPre[x * (height + 1) + y1] - vPre[x * (height + 1) + y0]) / (y1 - y0);
-  const hShare = (y: number, x0: number, x1: number) => (hPre[y * (width + 1) + x1] - hPre[y * (width + 1) + x0]) / (x1 - x0);
+  for (let y = 0; y < height; y++) {
+    const base = y * (colsN + 1);
+    hPre[base] = 0;
+    const row = y * stride;
+    for (let k = 0; k < colsN; k++) {
+      let e = 0;
+      if (y > 0) {
+        const o = row + k * along * channels;
+        const p = o - stride;
+        let d = data[o] - data[p];
+        if (d > T || d < -T) e = 1;
+        else {
+          d = data[o + 1] - data[p + 1];
+          if (d > T || d < -T) e = 1;
+          else {
+            d = data[o + 2] - data[p + 2];
+            if (d > T || d < -T) e = 1;
+          }
+        }
+      }
+      hPre[base + k + 1] = hPre[base + k] + e;
+    }
+  }
+  const vShare = (x: number, y0: number, y1: number) => {
+    const k0 = Math.ceil(y0 / along);
+    const k1 = Math.ceil(y1 / along);
+    return k1 > k0 ? (vPre[x * (rowsN + 1) + k1] - vPre[x * (rowsN + 1) + k0]) / (k1 - k0) : 0;
+  };
+  const hShare = (y: number, x0: number, x1: number) => {
+    const k0 = Math.ceil(x0 / along);
+    const k1 = Math.ceil(x1 / along);
+    return k1 > k0 ? (hPre[y * (colsN + 1) + k1] - hPre[y * (colsN + 1) + k0]) / (k1 - k0) : 0;
+  };
   /** The weakest side's share of edge pixels (0 when the rectangle touches the frame's edge). */
   const outline = (r: Region, atLeast = 0): number => {
     const [x0, y0, x1, y1] = [r.x, r.y, r.x + r.width, r.y + r.height];
@@ -336,11 +389,13 @@ export function findInsets(data: Pixels, width: number, height: number, channels
 export class InsetFinder {
   /** Rectangles found so far, with the number of frames that outlined them fully. */
   private history: { region: Region; hits: number }[] = [];
+  /** Edge count buffers, reused from frame to frame. */
+  private readonly buffers: { v?: Uint32Array; h?: Uint32Array } = {};
 
   add(data: Pixels, width: number, height: number, channels: 3 | 4): Region[] {
     const R = INSET_RULE;
     if (width < 48 || height < 48) return [];
-    const { candidates, outline } = insetEdges(data, width, height, channels);
+    const { candidates, outline } = insetEdges(data, width, height, channels, this.buffers);
     const ranked: { region: Region; score: number; hits: number }[] = [];
     for (const h of this.history) {
       const score = outline(h.region, R.recallShare);
