@@ -257,6 +257,15 @@ export const INSET_RULE = {
  * `minSideShare` of its length. Regions are in pixels of the frame: the left/top edge is the
  * inset's first column/row.
  */
+/** 1 when some colour channel of the pixels at offsets `o` and `p` differs by more than `t` levels. */
+function stepped(data: Pixels, o: number, p: number, t: number): number {
+  for (let c = 0; c < 3; c++) {
+    const d = data[o + c] - data[p + c];
+    if (d > t || d < -t) return 1;
+  }
+  return 0;
+}
+
 function insetEdges(data: Pixels, width: number, height: number, channels: 3 | 4, buffers: { v?: Uint32Array; h?: Uint32Array } = {}) {
   const R = INSET_RULE;
   const T = R.edgeLevels;
@@ -279,22 +288,8 @@ function insetEdges(data: Pixels, width: number, height: number, channels: 3 | 4
     const row = y * stride;
     for (let x = 0; x < width; x++) {
       const i = x * (rowsN + 1) + k;
-      let e = 0;
-      if (x > 0) {
-        const o = row + x * channels;
-        const p = o - channels;
-        let d = data[o] - data[p];
-        if (d > T || d < -T) e = 1;
-        else {
-          d = data[o + 1] - data[p + 1];
-          if (d > T || d < -T) e = 1;
-          else {
-            d = data[o + 2] - data[p + 2];
-            if (d > T || d < -T) e = 1;
-          }
-        }
-      }
-      vPre[i + 1] = vPre[i] + e;
+      const o = row + x * channels;
+      vPre[i + 1] = vPre[i] + (x > 0 ? stepped(data, o, o - channels, T) : 0);
     }
   }
   for (let y = 0; y < height; y++) {
@@ -302,22 +297,8 @@ function insetEdges(data: Pixels, width: number, height: number, channels: 3 | 4
     hPre[base] = 0;
     const row = y * stride;
     for (let k = 0; k < colsN; k++) {
-      let e = 0;
-      if (y > 0) {
-        const o = row + k * along * channels;
-        const p = o - stride;
-        let d = data[o] - data[p];
-        if (d > T || d < -T) e = 1;
-        else {
-          d = data[o + 1] - data[p + 1];
-          if (d > T || d < -T) e = 1;
-          else {
-            d = data[o + 2] - data[p + 2];
-            if (d > T || d < -T) e = 1;
-          }
-        }
-      }
-      hPre[base + k + 1] = hPre[base + k] + e;
+      const o = row + k * along * channels;
+      hPre[base + k + 1] = hPre[base + k] + (y > 0 ? stepped(data, o, o - stride, T) : 0);
     }
   }
   const vShare = (x: number, y0: number, y1: number) => {
