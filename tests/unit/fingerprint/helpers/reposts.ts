@@ -150,9 +150,7 @@ export function negativeSpecs(count: number, seed = 11): { name: string; kind: s
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const num = (a: number, b: number, digits = 3) => (a + rand() * (b - a)).toFixed(digits);
   const size = () => pick(['320x180', '360x240', '320x320', '240x320']);
-  // eslint-disable-next-line prefer-const
-  let makers: (() => string)[];
-  makers = [
+  const makers: (() => string)[] = [
     // Near negatives for `fractal`: the same zoom, elsewhere in the set.
     () => `mandelbrot=size=${size()}:rate=30:start_x=${num(-1.9, 0.4, 6)}:start_y=${num(-1, 1, 6)}:start_scale=${num(0.5, 3)}:end_scale=${num(0.01, 0.3)}:end_pts=${Math.round(20 + rand() * 60)}:outer=${pick(['iteration_count', 'normalized_iteration_count', 'white'])}`,
     () => `life=size=${size()}:rate=30:seed=${Math.floor(rand() * 1e6)}:ratio=${num(0.1, 0.6)}:mold=${Math.floor(rand() * 40)}:life_color=#${Math.floor(rand() * 0xffffff).toString(16).padStart(6, '0')}:death_color=#${Math.floor(rand() * 0xffffff).toString(16).padStart(6, '0')}`,
