@@ -34,6 +34,16 @@ export interface RobustOptions {
    * frame: text bars above and below; default: the query side). See StaticMargins.
    */
   margins?: boolean;
+  /**
+   * Add the hash of the middle band of the frame (rows 16-74 %, full width), clear of the top
+   * and bottom strips where captions and corner logos sit (default: both sides; BAND).
+   */
+  bands?: boolean;
+  /**
+   * Add the hashes of inner rectangles outlined by straight edges on all four sides: a video
+   * shown as picture-in-picture over other footage (default: the query side). See findInsets.
+   */
+  insets?: boolean;
 }
 
 /**
@@ -49,6 +59,8 @@ export function robustOptions(o: RobustOptions & { forList?: boolean }): RobustO
     crops: o.crops ?? forList,
     rotations: o.rotations ?? (o.mirror ?? !forList),
     margins: o.margins ?? ((o.borders ?? true) && !forList),
+    bands: o.bands ?? (o.borders ?? true),
+    insets: o.insets ?? ((o.borders ?? true) && !forList),
   };
 }
 
@@ -199,6 +211,187 @@ export function cropRegion(base: Region, spec: CropSpec): Region | null {
   return region.width >= 16 && region.height >= 16 ? region : null;
 }
 
+/**
+ * The middle band hashed on both sides (`band`): captions and subtitles sit in the bottom
+ * quarter of the picture, titles in the top strip and channel logos in a corner within about
+ * 15 % of the top or bottom edge, so rows 16-74 % of the content are clear of all of them in the
+ * usual layouts. Both sides cut the same fractions, so the band of a copy lines up with the band
+ * of the original whatever the copy's size.
+ */
+export const BAND = { top: 0.16, bottom: 0.74 };
+
+export function bandRegion(content: Region): Region | null {
+  const y = content.y + Math.round(content.height * BAND.top);
+  const height = content.y + Math.round(content.height * BAND.bottom) - y;
+  return height >= 16 && content.width >= 16 ? { x: content.x, y, width: content.width, height } : null;
+}
+
+/** Tunables of the picture-in-picture finder (findInsets). */
+export const INSET_RULE = {
+  /** A pixel pair is an edge when some channel steps by more than this many levels. */
+  edgeLevels: 24,
+  /** Every side of an inset: at least this share of its pixels lie on an edge (±1 px)… */
+  minSideShare: 0.75,
+  /** Each dimension of an inset is this share of the frame's… */
+  minScale: 0.4,
+  /** …up to this share (a wider one is a letterbox, the bar detector's business). */
+  maxScale: 0.92,
+  /** Lines tried per direction (the strongest edge columns and rows). */
+  lines: 8,
+  /** Insets hashed per frame at most. */
+  maxInsets: 2,
+  /** A rectangle found in an earlier frame of the video is kept while its sides are this much on an edge. */
+  recallShare: 0.5,
+  /** Rectangles remembered from earlier frames. */
+  remembered: 4,
+};
+
+/**
+ * Edge maps of one frame and the rectangles they outline. An overlay's border is a sharp step
+ * at exactly one column or row, while busy footage (foliage, a grid, noise) has edges
+ * everywhere within a pixel, so sides are scored at exact columns and rows. Candidates: the
+ * strongest edge columns are paired (40-92 % of the width apart), and for each pair the rows
+ * most on an edge *between those columns* are paired in turn (a line of the footage behind
+ * runs across the whole frame, the inset's top only across the inset); the same the other way
+ * round. A rectangle is a candidate when each of its four sides lies on an edge along at least
+ * `minSideShare` of its length. Regions are in pixels of the frame: the left/top edge is the
+ * inset's first column/row.
+ */
+/** 1 when some colour channel of the pixels at offsets `o` and `p` differs by more than `t` levels. */
+function stepped(data: Pixels, o: number, p: number, t: number): number {
+  for (let c = 0; c < 3; c++) {
+    const d = data[o + c] - data[p + c];
+    if (d > t || d < -t) return 1;
+  }
+  return 0;
+}
+
+function insetEdges(data: Pixels, width: number, height: number, channels: 3 | 4, buffers: { v?: Uint32Array; h?: Uint32Array } = {}) {
+  const R = INSET_RULE;
+  const T = R.edgeLevels;
+  // Along a side, every `sy`-th row (every `sx`-th column) is enough to measure its share; across
+  // it, every column (row) is looked at, so the side is found at its exact place. Frames over
+  // 360 px on their short side are sampled along the sides every 2nd (3rd…) pixel.
+  const along = Math.max(1, Math.floor(Math.min(width, height) / 360));
+  const rowsN = Math.ceil(height / along);
+  const colsN = Math.ceil(width / along);
+  // Prefix counts of edges: vPre[x * (rowsN + 1) + k] counts steps between columns x-1 and x in
+  // sampled rows < k; hPre[y * (colsN + 1) + k] steps between rows y-1 and y in sampled columns < k.
+  const vSize = width * (rowsN + 1);
+  const hSize = height * (colsN + 1);
+  const vPre = buffers.v && buffers.v.length >= vSize ? buffers.v : (buffers.v = new Uint32Array(vSize));
+  const hPre = buffers.h && buffers.h.length >= hSize ? buffers.h : (buffers.h = new Uint32Array(hSize));
+  const stride = width * channels;
+  for (let x = 0; x < width; x++) vPre[x * (rowsN + 1)] = 0;
+  for (let k = 0; k < rowsN; k++) {
+    const y = k * along;
+    const row = y * stride;
+    for (let x = 0; x < width; x++) {
+      const i = x * (rowsN + 1) + k;
+      const o = row + x * channels;
+      vPre[i + 1] = vPre[i] + (x > 0 ? stepped(data, o, o - channels, T) : 0);
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    const base = y * (colsN + 1);
+    hPre[base] = 0;
+    const row = y * stride;
+    for (let k = 0; k < colsN; k++) {
+      const o = row + k * along * channels;
+      hPre[base + k + 1] = hPre[base + k] + (y > 0 ? stepped(data, o, o - stride, T) : 0);
+    }
+  }
+  const vShare = (x: number, y0: number, y1: number) => {
+    const k0 = Math.ceil(y0 / along);
+    const k1 = Math.ceil(y1 / along);
+    return k1 > k0 ? (vPre[x * (rowsN + 1) + k1] - vPre[x * (rowsN + 1) + k0]) / (k1 - k0) : 0;
+  };
+  const hShare = (y: number, x0: number, x1: number) => {
+    const k0 = Math.ceil(x0 / along);
+    const k1 = Math.ceil(x1 / along);
+    return k1 > k0 ? (hPre[y * (colsN + 1) + k1] - hPre[y * (colsN + 1) + k0]) / (k1 - k0) : 0;
+  };
+  /** The weakest side's share of edge pixels (0 when the rectangle touches the frame's edge). */
+  const outline = (r: Region, atLeast = 0): number => {
+    const [x0, y0, x1, y1] = [r.x, r.y, r.x + r.width, r.y + r.height];
+    if (x0 < 1 || y0 < 1 || x1 > width - 1 || y1 > height - 1) return 0;
+    const sides = Math.min(vShare(x0, y0, y1), vShare(x1, y0, y1));
+    if (sides < atLeast) return sides;
+    return Math.min(sides, hShare(y0, x0, x1), hShare(y1, x0, x1));
+  };
+  /** The `R.lines` strongest local maxima of share(i) over i in 1..length-1 with share >= min. */
+  const strongest = (share: (i: number) => number, length: number, min: number): number[] => {
+    const s = new Float32Array(length + 1);
+    for (let i = 1; i < length; i++) s[i] = share(i);
+    const peaks: number[] = [];
+    for (let i = 1; i < length; i++) if (s[i] >= min && s[i] >= s[i - 1] && s[i] > s[i + 1]) peaks.push(i);
+    return peaks.sort((a, b) => s[b] - s[a]).slice(0, R.lines).sort((a, b) => a - b);
+  };
+  const pairs = (lines: number[], length: number): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let a = 0; a < lines.length; a++) {
+      for (let b = a + 1; b < lines.length; b++) {
+        const d = lines[b] - lines[a];
+        if (d >= R.minScale * length && d <= R.maxScale * length) out.push([lines[a], lines[b]]);
+      }
+    }
+    return out;
+  };
+  const candidates: { region: Region; score: number }[] = [];
+  const consider = (x0: number, x1: number, y0: number, y1: number) => {
+    const region = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+    if (candidates.some((c) => sameRegion(c.region, region))) return;
+    const score = outline(region, R.minSideShare);
+    if (score >= R.minSideShare) candidates.push({ region, score });
+  };
+  const minGlobal = R.minScale * R.minSideShare;
+  for (const [x0, x1] of pairs(strongest((x) => vShare(x, 0, height), width, minGlobal), width)) {
+    for (const [y0, y1] of pairs(strongest((y) => hShare(y, x0, x1), height, R.minSideShare), height)) consider(x0, x1, y0, y1);
+  }
+  for (const [y0, y1] of pairs(strongest((y) => hShare(y, 0, width), height, minGlobal), height)) {
+    for (const [x0, x1] of pairs(strongest((x) => vShare(x, y0, y1), width, R.minSideShare), width)) consider(x0, x1, y0, y1);
+  }
+  return { candidates, outline };
+}
+
+/** The inset rectangles of one frame alone, best first (see InsetFinder for a video). */
+export function findInsets(data: Pixels, width: number, height: number, channels: 3 | 4): Region[] {
+  return new InsetFinder().add(data, width, height, channels);
+}
+
+/**
+ * Finds a video overlaid on other footage (picture-in-picture, a reaction video) in each
+ * sampled frame: its border is a sharp straight step between two unrelated pictures, on all
+ * four sides, at the same place in every frame, while edges inside moving footage come and go.
+ * So rectangles found in earlier frames rank first when this frame outlines them too (then a
+ * weaker outline, `recallShare`, is enough: the footage around may match the inset's colour for
+ * a while), then the best outlined in this frame alone. At most `maxInsets` per frame.
+ */
+export class InsetFinder {
+  /** Rectangles found so far, with the number of frames that outlined them fully. */
+  private history: { region: Region; hits: number }[] = [];
+  /** Edge count buffers, reused from frame to frame. */
+  private readonly buffers: { v?: Uint32Array; h?: Uint32Array } = {};
+
+  add(data: Pixels, width: number, height: number, channels: 3 | 4): Region[] {
+    const R = INSET_RULE;
+    if (width < 48 || height < 48) return [];
+    const { candidates, outline } = insetEdges(data, width, height, channels, this.buffers);
+    const ranked: { region: Region; score: number; hits: number }[] = [];
+    for (const h of this.history) {
+      const score = outline(h.region, R.recallShare);
+      if (score >= R.recallShare) ranked.push({ region: h.region, score, hits: h.hits + (score >= R.minSideShare ? 1 : 0) });
+    }
+    for (const c of candidates) {
+      if (!ranked.some((r) => sameRegion(r.region, c.region, 2))) ranked.push({ ...c, hits: 1 });
+    }
+    ranked.sort((p, q) => q.hits - p.hits || q.score - p.score);
+    const out = ranked.slice(0, R.maxInsets);
+    this.history = [...out, ...this.history.filter((h) => !out.some((r) => sameRegion(r.region, h.region, 2)))].slice(0, R.remembered);
+    return out.map((r) => r.region);
+  }
+}
+
 function intersect(a: Region, b: Region): Region | null {
   const x = Math.max(a.x, b.x);
   const y = Math.max(a.y, b.y);
@@ -227,6 +420,8 @@ export interface FrameHashes {
 
 interface FrameExtras {
   moving?: Region | null;
+  /** Inner rectangles outlined by edges (picture-in-picture candidates), from findInsets. */
+  insets?: readonly Region[];
   keep?: (pdq: string, quality: number) => boolean;
   /** Override options.crops for this frame (distinct-frame lists carry crops on vPDQ's frames only). */
   crops?: boolean;
@@ -244,6 +439,8 @@ export class FrameFingerprinter {
       crops: options.crops ?? false,
       rotations: options.rotations ?? false,
       margins: options.margins ?? false,
+      bands: options.bands ?? false,
+      insets: options.insets ?? false,
     };
   }
 
@@ -254,7 +451,7 @@ export class FrameFingerprinter {
    * `keep`: asked with the whole-frame hash before any alternate is computed; returning false
    * skips the frame (null), so a frame that repeats the previous one costs one hash only.
    */
-  hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders?: Region | null, extra?: { moving?: Region | null }): FrameHashes;
+  hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders?: Region | null, extra?: { moving?: Region | null; insets?: readonly Region[] }): FrameHashes;
   hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders: Region | null, extra: FrameExtras): FrameHashes | null;
   hashFrame(data: Pixels, width: number, height: number, channels: 3 | 4, knownBorders?: Region | null, extra: FrameExtras = {}): FrameHashes | null {
     const h = this.hasher;
@@ -298,12 +495,36 @@ export class FrameFingerprinter {
         if (this.options.mirror) push(h.transformedHash('flipY'), 'moving-mirror');
       }
     }
+    // A picture-in-picture inset is judged by its own quality too (the footage around it may be flat).
+    if (this.options.insets) {
+      for (const r of extra.insets ?? []) {
+        if (r.x + r.width > width || r.y + r.height > height || sameRegion(r, content, 2)) continue;
+        if (hashRegion(r) >= MATCH_RULE.qualityMin) {
+          push(h.transformedHash('original'), 'inset');
+          if (this.options.mirror) push(h.transformedHash('flipY'), 'inset-mirror');
+        }
+      }
+    }
     // Frames too flat to take part in matching get no alternates: they could never count.
     if (out.quality < MATCH_RULE.qualityMin) {
       out.alternates.length = 0;
       return out;
     }
-    if (extra.crops ?? this.options.crops) {
+    const crops = extra.crops ?? this.options.crops;
+    if (this.options.bands) {
+      // With bars, the band of the whole frame too: a logo drawn over a bar hides the bar from
+      // the detector on the copy, whose band is then cut from its whole frame. Like the crops,
+      // a listed video carries it on vPDQ's one-per-second frames only (list size).
+      const frameBand = content !== full && (crops || !this.options.crops);
+      for (const [base, why] of frameBand ? ([[content, 'band'], [full, 'frame-band']] as const) : ([[content, 'band']] as const)) {
+        const r = bandRegion(base);
+        if (r && hashRegion(r) >= MATCH_RULE.qualityMin) {
+          push(h.transformedHash('original'), why);
+          if (this.options.mirror) push(h.transformedHash('flipY'), `${why}-mirror`);
+        }
+      }
+    }
+    if (crops) {
       const regions: { region: Region; why: string }[] = [];
       for (const spec of LIST_CROPS) {
         const r = cropRegion(content, spec);
@@ -451,6 +672,7 @@ export class VideoFingerprintBuilder {
   private readonly alternates: { of: number; pdq: string; why: string }[] = [];
   private readonly fingerprinter: FrameFingerprinter;
   private readonly margins?: StaticMargins;
+  private readonly insets?: InsetFinder;
   private readonly distinctBits?: number;
   private lastDetected: Region | null = null;
   private agreedBorders: Region | null = null;
@@ -459,6 +681,7 @@ export class VideoFingerprintBuilder {
   constructor(options: BuilderOptions = {}) {
     this.fingerprinter = new FrameFingerprinter(options);
     if (this.fingerprinter.options.margins) this.margins = new StaticMargins();
+    if (this.fingerprinter.options.insets) this.insets = new InsetFinder();
     this.distinctBits = options.distinctBits;
   }
 
@@ -482,7 +705,8 @@ export class VideoFingerprintBuilder {
             return true;
           };
     const crops = bits === undefined || anchor ? undefined : false;
-    const h = this.fingerprinter.hashFrame(data, width, height, channels, this.agreedBorders, { moving, keep: accept, crops });
+    const insets = this.insets?.add(data, width, height, channels);
+    const h = this.fingerprinter.hashFrame(data, width, height, channels, this.agreedBorders, { moving, insets, keep: accept, crops });
     if (!h) return null;
     if (h.detected) {
       if (this.lastDetected && sameRegion(h.detected, this.lastDetected, 2)) this.agreedBorders = h.detected;

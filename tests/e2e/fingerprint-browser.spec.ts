@@ -103,12 +103,16 @@ test('edited copies fingerprinted in the browser match the ffmpeg-built list ent
   console.log(`browser query vs ffmpeg list entry:\n  ${rows.join('\n  ')}`);
 });
 
-test('re-posted copies (cut anywhere, excerpt, speed, rotation, meme frame, compilation) match in the browser as with ffmpeg', async () => {
-  test.setTimeout(600_000); // list entries hash every distinct frame; media made on first run
+test('re-posted copies (cut anywhere, excerpt, speed, rotation, meme frame, compilation, caption, logo, picture-in-picture) match in the browser as with ffmpeg', async () => {
+  test.setTimeout(900_000); // list entries hash every distinct frame; media made on first run
   const rows: string[] = [];
-  for (const kind of ['synthetic']) {
+  const cases: [string, string[]][] = [
+    ['synthetic', ['cut-at-0.37s', 'excerpt-3s', 'speed+10%', 'rotate90', 'rotate270', 'meme', 'compilation', 'caption', 'logo', 'picture-in-picture', 'pip-50-corner']],
+    ['camera', ['caption', 'logo', 'picture-in-picture', 'pip-50-corner']],
+  ];
+  for (const [kind, edits] of cases) {
     const listed = await fingerprintFile(await ensureFootage(kind), { forList: true });
-    for (const edit of ['cut-at-0.37s', 'excerpt-3s', 'speed+10%', 'rotate90', 'rotate270', 'meme', 'compilation']) {
+    for (const edit of edits) {
       const copy = await ensureRepost(kind, edit);
       const reply = await inBrowser(copy);
       expect(reply.ok, reply.error).toBe(true);

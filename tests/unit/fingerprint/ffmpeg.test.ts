@@ -91,10 +91,12 @@ describe('ffmpeg pipeline behaviour', () => {
     expect(robust.frames.map((f) => f.pdq)).toEqual(plain.frames.map((f) => f.pdq));
     robust.frames.forEach((f, i) => expect(f.quality).toBeLessThanOrEqual(plain.frames[i].quality));
     const why = new Set(robust.alternates?.map((a) => a.why));
-    // chair has side bars; the query side also carries the turned frames, and the moving region
-    // when it differs from the bar-free one.
-    for (const w of ['mirror', 'borders', 'borders-mirror', 'rotate90', 'rotate180', 'rotate270']) expect(why).toContain(w);
-    const allowed = /^(borders-)?(mirror|rotate(90|180|270))$|^borders$|^moving(-mirror)?$/;
+    // chair has side bars; the query side also carries the turned frames, the middle band (of the
+    // bar-free content and of the whole frame), the moving region when it differs from the
+    // bar-free one, and picture-in-picture insets when four sharp sides outline one (none here).
+    for (const w of ['mirror', 'borders', 'borders-mirror', 'rotate90', 'rotate180', 'rotate270', 'band', 'frame-band']) expect(why).toContain(w);
+    expect(why).not.toContain('inset');
+    const allowed = /^(borders-)?(mirror|rotate(90|180|270))$|^borders$|^moving(-mirror)?$|^(frame-)?band(-mirror)?$|^inset(-mirror)?$/;
     for (const w of why) expect(w).toMatch(allowed);
     expect(robust.alternates!.every((a) => a.of >= 0 && a.of < robust.frames.length)).toBe(true);
     const list = await fingerprintFile(samplePath('chair-orig-22-sd-bar'), { forList: true, mirror: false });
@@ -103,7 +105,7 @@ describe('ffmpeg pipeline behaviour', () => {
     expect(list.frames.length).toBeGreaterThan(5 * plain.frames.length);
     const listed = new Map(list.frames.map((f) => [f.frame, f.pdq]));
     for (const f of plain.frames) expect(listed.get(f.frame)).toBe(f.pdq);
-  });
+  }, 180_000); // three passes over 22 s of video, one of them hashing every distinct frame
 
   it('streams one reused frame buffer (bounded memory)', async () => {
     const path = samplePath('doorknob-hd-no-bar');

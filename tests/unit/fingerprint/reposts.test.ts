@@ -19,7 +19,7 @@ const EDITS = Object.keys(REPOST_EDITS);
 const LIST = { forList: true } as const;
 const QUERY = {} as const;
 /** Whole frames only, every frame: what a page's element or a file prefix yields, sampled below. */
-const ELEMENT = { secondsPerHash: 0, borders: false, mirror: false, rotations: false, margins: false } as const;
+const ELEMENT = { secondsPerHash: 0, borders: false, mirror: false, rotations: false, margins: false, bands: false, insets: false } as const;
 
 const listed = new Map<string, VideoFingerprint>();
 const copies = new Map<string, VideoFingerprint>();
@@ -81,7 +81,7 @@ describe('unrelated videos never match', () => {
     const specs = negativeSpecs(28);
     const paths = await ensureNegatives(specs);
     const negatives: [string, VideoFingerprint][] = [];
-    for (let i = 0; i < paths.length; i++) negatives.push([specs[i].lavfi.split('=')[0], await cachedFingerprint(paths[i], QUERY)]);
+    for (let i = 0; i < paths.length; i++) negatives.push([specs[i].kind, await cachedFingerprint(paths[i], QUERY)]);
     for (const [key, fp] of copies) negatives.push([key, fp]);
     const index = buildIndex([{ id: 'l', name: 'l', entries: KINDS.map((k) => ({ id: k, label: k, source: '', notes: '', added: '2026-01-01', sha256: [], ...fingerprintToEntryHashes(listed.get(k)!) })) }]);
     let pairs = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { detectBorders, FrameFingerprinter, LIST_CROPS, LIST_SAMPLING, StaticMargins, cropRegion, listSampling, VideoFingerprintBuilder } from '../../../lib/fingerprint/robust';
+import { BAND, bandRegion, detectBorders, findInsets, FrameFingerprinter, LIST_CROPS, LIST_SAMPLING, StaticMargins, cropRegion, listSampling, VideoFingerprintBuilder } from '../../../lib/fingerprint/robust';
 import { pdqFromRGBA } from '../../../lib/fingerprint/pdq';
 import { hammingHex } from '../../../lib/fingerprint/hash256';
 import { MATCH_RULE } from '../../../lib/fingerprint/match';
@@ -12,6 +12,16 @@ const photo = (() => {
   const rgb = new Uint8Array(img.width * img.height * 3);
   for (let p = 0; p < img.width * img.height; p++) rgb.set(img.data.subarray(p * 4, p * 4 + 3), p * 3);
   return { data: rgb, width: img.width, height: img.height };
+})();
+
+/** Another photo, doubled to 512x512 (nearest neighbour): footage to put a picture over. */
+const backdrop = (() => {
+  const img = decodeImage(join(IMAGES, 'decoded-png/q0003.decoded.png'));
+  const w = img.width * 2;
+  const h = img.height * 2;
+  const rgb = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rgb.set(img.data.subarray(((y >> 1) * img.width + (x >> 1)) * 4, ((y >> 1) * img.width + (x >> 1)) * 4 + 3), (y * w + x) * 3);
+  return { data: rgb, width: w, height: h };
 })();
 
 let seed = 7;
@@ -234,5 +244,63 @@ describe('distinct-frame sampling (listed videos)', () => {
     expect(listSampling({ forList: true, secondsPerHash: 1 }, 30)).toMatchObject({ secondsPerHash: 1 });
     expect(listSampling({ forList: true, secondsPerHash: 1 }, 30).distinctBits).toBeUndefined();
     expect(listSampling({}, 30).distinctBits).toBeUndefined();
+  });
+});
+
+describe('picture-in-picture insets (query side)', () => {
+  /** `inner` drawn at (x, y) over a `width`×`height` cut of the backdrop shifted by `shift` px (moving footage). */
+  const overlay = (inner: { data: Uint8Array; width: number; height: number }, width: number, height: number, x: number, y: number, shift = 0) => {
+    const data = cropPixels(backdrop, { x: shift, y: shift, width, height });
+    for (let r = 0; r < inner.height; r++) data.set(inner.data.subarray(r * inner.width * 3, (r + 1) * inner.width * 3), ((y + r) * width + x) * 3);
+    return { data, width, height };
+  };
+
+  it('finds the rectangle of a picture shown over other footage, exactly, wherever it sits', () => {
+    for (const [x, y] of [[60, 50], [12, 20], [150, 90]]) {
+      const f = overlay(photo, 420, 360, x, y);
+      expect(findInsets(f.data, f.width, f.height, 3)[0], `at ${x},${y}`).toEqual({ x, y, width: 256, height: 256 });
+    }
+  });
+
+  it('finds none in a photo alone, in the backdrop alone, or when the picture fills under 40 % of a side', () => {
+    expect(findInsets(photo.data, photo.width, photo.height, 3)).toEqual([]);
+    const b = cropPixels(backdrop, { x: 0, y: 0, width: 420, height: 360 });
+    expect(findInsets(b, 420, 360, 3)).toEqual([]);
+    const small = cropPixels(photo, { x: 0, y: 0, width: 150, height: 150 });
+    const f = overlay({ data: small, width: 150, height: 150 }, 420, 400, 100, 100);
+    expect(findInsets(f.data, f.width, f.height, 3)).toEqual([]);
+  });
+
+  it('the builder hashes the inset on every frame of moving footage: the picture\'s own hash, which the whole frame is not', () => {
+    const b = new VideoFingerprintBuilder({ mirror: false, insets: true });
+    const truth = pdqFromRGBA(photo.data, photo.width, photo.height, 3, { mode: 'frame' }).hash;
+    for (let i = 0; i < 3; i++) {
+      const f = overlay(photo, 420, 360, 80, 52, i * 7);
+      const h = b.add(i * 30, i, f.data, f.width, f.height, 3)!;
+      expect(hammingHex(h.pdq, truth)).toBeGreaterThan(MATCH_RULE.distanceMax);
+      // (On one of these frames the backdrop is flat enough around the picture for the bar detector
+      // to take it for bars: the same hash then comes as `borders`.)
+      expect(h.alternates.find((a) => a.pdq === truth)?.why, `frame ${i}`).toMatch(/^(inset|borders)$/);
+    }
+  });
+});
+
+describe('middle band (both sides)', () => {
+  it('is the hash of rows 16-74 % of the content, unchanged by a caption strip or a corner logo', () => {
+    const fp = new FrameFingerprinter({ mirror: false, bands: true });
+    const band = bandRegion({ x: 0, y: 0, width: photo.width, height: photo.height })!;
+    expect(band.y).toBe(Math.round(photo.height * BAND.top));
+    const truth = pdqFromRGBA(cropPixels(photo, band), band.width, band.height, 3, { mode: 'frame' }).hash;
+    expect(fp.hashFrame(photo.data, photo.width, photo.height, 3).alternates.find((a) => a.why === 'band')?.pdq).toBe(truth);
+    const edited = photo.data.slice();
+    const box = (x0: number, y0: number, x1: number, y1: number, v: number) => {
+      for (let y = y0; y < y1; y++) edited.fill(v, (y * photo.width + x0) * 3, (y * photo.width + x1) * 3);
+    };
+    box(20, 205, 236, 235, 0); // a caption strip in the bottom fifth
+    box(200, 8, 246, 34, 255); // a logo in the top right corner
+    const h = fp.hashFrame(edited, photo.width, photo.height, 3);
+    const original = pdqFromRGBA(photo.data, photo.width, photo.height, 3, { mode: 'frame' }).hash;
+    expect(hammingHex(h.pdq, original)).toBeGreaterThan(10);
+    expect(h.alternates.find((a) => a.why === 'band')?.pdq).toBe(truth);
   });
 });

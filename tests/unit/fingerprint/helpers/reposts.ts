@@ -6,11 +6,12 @@
  * negatives: the same generator with other parameters). Everything is cached under
  * .cache/generated/reposts/ (made once, atomically renamed into place).
  */
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GENERATED } from '../../../paths';
+import { GENERATED, PDQ_FIXTURES } from '../../../paths';
 import { mulberry32 } from '../../../support/random';
 import { probeVideo } from '../../../../lib/fingerprint/ffmpeg';
 import { samplePath } from './media';
@@ -84,20 +85,24 @@ export const REPOST_EDITS: Record<string, RepostEdit> = {
   caption: {
     args: () => ['-vf', `drawtext=fontfile=${FONT}:text='Subscribe for more':fontsize=h/16:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=8:x=(w-tw)/2:y=h-th-h/10`],
     expect: 'match',
-    limitOn: ['synthetic', 'pattern'],
     about: 'caption strip (text on a translucent box) near the bottom',
   },
   logo: {
     args: () => ['-vf', `drawbox=x=iw*0.8:y=ih*0.04:w=iw*0.16:h=ih*0.1:color=white@0.85:t=fill,drawtext=fontfile=${FONT}:text='TV':fontsize=h/14:fontcolor=red:x=w*0.85:y=h*0.055`],
     expect: 'match',
-    limitOn: ['synthetic', 'pattern'],
     about: 'corner logo (top right, 16 % × 10 %)',
   },
   'picture-in-picture': {
     other: true,
     args: (w, h) => ['-filter_complex', `[1]scale=${w}:${h},setsar=1[bg];[0]scale=trunc(iw*0.6/2)*2:-2,setsar=1[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2:shortest=1`],
-    expect: 'limit',
+    expect: 'match',
     about: 'the clip at 60 % over other footage (reaction video)',
+  },
+  'pip-50-corner': {
+    other: true,
+    args: (w, h) => ['-filter_complex', `[1]scale=${w}:${h},setsar=1,hue=H=2+t:s=1.5[bg];[0]scale=trunc(iw*0.5/2)*2:-2,setsar=1[fg];[bg][fg]overlay=x=W*0.07:y=H*0.1:shortest=1`],
+    expect: 'match',
+    about: 'the clip at 50 % over other footage, off centre (top left)',
   },
 };
 
@@ -138,7 +143,9 @@ export async function ensureRepost(kind: string, edit: string): Promise<string> 
  * (near negatives: other Mandelbrot regions, other automata, other test-card timings are NOT
  * used since testsrc2 draws the same card whatever its parameters).
  */
-export function negativeSpecs(count: number, seed = 11): { name: string; lavfi: string }[] {
+const PHOTOS = ['labelme-subset/q0003.jpg', 'labelme-subset/q0004.jpg', 'labelme-subset/q0122.jpg', 'labelme-subset/q0291.jpg', 'labelme-subset/q0746.jpg', 'dih/bridge-1-original.jpg'].map((f) => join(PDQ_FIXTURES, 'images', f));
+
+export function negativeSpecs(count: number, seed = 11): { name: string; kind: string; lavfi: string }[] {
   const rand = mulberry32(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const num = (a: number, b: number, digits = 3) => (a + rand() * (b - a)).toFixed(digits);
@@ -156,8 +163,21 @@ export function negativeSpecs(count: number, seed = 11): { name: string; lavfi: 
       const [a, b, c] = [num(0.01, 0.1), num(0.01, 0.1), num(0.5, 4)];
       return `nullsrc=size=${size()}:rate=30,geq=lum='128+100*sin(${a}*X+${c}*T)*cos(${b}*Y-${num(0.2, 2)}*T)':cb=128+${Math.round(rand() * 60 - 30)}:cr=128+${Math.round(rand() * 60 - 30)}`;
     },
+    // Near negatives for `camera`: real photographs, slowly panned and zoomed (camera-like motion).
+    () => {
+      const [z, dx, dy] = [num(0.0005, 0.004, 4), num(-1, 1, 2), num(-1, 1, 2)];
+      return `movie=${pick(PHOTOS)},scale=720:-2,zoompan=z='1.1+${z}*on':x='iw/2-iw/zoom/2+${dx}*on':y='ih/2-ih/zoom/2+${dy}*on':d=90:fps=30:s=${size()}`;
+    },
+    // Near negatives for `camera`: other real footage (the doorknob sample), cut, cropped and scaled at random.
+    () => `movie=${samplePath('doorknob-hd-no-bar')}:seek_point=${num(0, 1.2, 2)},crop=iw*${num(0.5, 1, 2)}:ih*${num(0.5, 1, 2)},scale=${size().replace('x', ':')},fps=30`,
+    // Near negatives for picture-in-picture: another generated clip shown over the same background as the copies.
+    () => {
+      const inner = makers[Math.floor(rand() * 7)]().replace(/size=\d+x\d+/, 'size=240x136');
+      return `cellauto=size=480x270:rate=30:rule=110:random_seed=${Math.floor(rand() * 1e6)}:scroll=1,hue=H=t/2:s=2[bg];${inner},scale=${pick(['240:136', '288:162', '320:180'])},setsar=1[fg];[bg][fg]overlay=x=${Math.round(rand() * 150)}:y=${Math.round(rand() * 80)}:shortest=1`;
+    },
   ];
-  return Array.from({ length: count }, (_, i) => ({ name: `neg-${seed}-${i}`, lavfi: `${makers[i % makers.length]()},trim=duration=${3}` }));
+  const kinds = ['mandelbrot', 'life', 'cellauto', 'gradients', 'sierpinski', 'mptestsrc', 'formula', 'photo-pan', 'doorknob', 'pip-over-cellauto'];
+  return Array.from({ length: count }, (_, i) => ({ name: `neg-${seed}-${i}`, kind: kinds[i % makers.length], lavfi: `${makers[i % makers.length]()},trim=duration=${3}` }));
 }
 
 /** Makes (once) the negative clips, two ffmpeg processes at a time; returns their paths. */
@@ -167,7 +187,9 @@ export async function ensureNegatives(specs: { name: string; lavfi: string }[]):
   const worker = async () => {
     while (next < specs.length) {
       const i = next++;
-      out[i] = await ffmpeg(join(REPOSTS_DIR, 'negatives', `${specs[i].name}.mp4`), ['-f', 'lavfi', '-i', specs[i].lavfi]).catch((e) => {
+      // Named by the spec itself, so a changed generator never reuses a stale clip.
+      const key = createHash('sha256').update(specs[i].lavfi).digest('hex').slice(0, 10);
+      out[i] = await ffmpeg(join(REPOSTS_DIR, 'negatives', `${specs[i].name}-${key}.mp4`), ['-f', 'lavfi', '-i', specs[i].lavfi]).catch((e) => {
         throw new Error(`negative clip ${specs[i].name} (${specs[i].lavfi}): ${(e as Error).message}`);
       });
     }
