@@ -71,7 +71,7 @@ async function timeToBadge(page: Page, url: string): Promise<number> {
   for (;;) {
     const b = await readBadges(page);
     if (b[0] && b[0].headline !== 'checking') {
-      if (b[0].headline !== 'credentials-valid') throw new Error(`unexpected ${b[0].headline}`);
+      if (b[0].headline !== 'credentials-valid') throw new Error(`unexpected ${b[0].headline}: ${b[0].label}`);
       return performance.now() - t0;
     }
     if (performance.now() - t0 > 20_000) throw new Error('no badge within 20 s');

@@ -55,7 +55,12 @@ class OffscreenHost implements WorkerHost {
       .then(() => {
         // Cancelled while the document was being made: the job never goes.
         if (this.inflight.get(job.key) !== job) return;
-        return browser.runtime.sendMessage({ target: 'worker-host', type: 'job', job, settings });
+        const send = () => browser.runtime.sendMessage({ target: 'worker-host', type: 'job', job, settings });
+        // A document made by an earlier background instance may still be loading: one more try.
+        return send().catch((err: Error) => {
+          if (!/receiving end/i.test(String(err?.message))) throw err;
+          return new Promise((r) => setTimeout(r, 250)).then(send);
+        });
       })
       .catch((err) =>
         this.deliver({ type: 'check-result', key: job.key, stage: 'failed', evidence: { source: job.source, unavailable: `the checker could not start (${err?.message ?? err})` } }),
@@ -112,6 +117,9 @@ class OffscreenHost implements WorkerHost {
   }
 
   private async ensure(): Promise<void> {
+    // A document being made already shows in getContexts before its script listens: wait for it
+    // (the first video's warm-up starts it, and its check comes while it loads).
+    if (this.creating) return this.creating;
     const url = browser.runtime.getURL('/offscreen.html');
     const contexts = await browser.runtime.getContexts({ contextTypes: [browser.runtime.ContextType.OFFSCREEN_DOCUMENT], documentUrls: [url] });
     if (contexts.length) return;

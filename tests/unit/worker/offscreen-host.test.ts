@@ -20,7 +20,8 @@ beforeAll(() => {
     },
     offscreen: {
       Reason: { WORKERS: 'WORKERS' },
-      createDocument: () => new Promise<void>((r) => created.push(() => ((documents = 1), r()))),
+      // The document shows in getContexts from the start, before its script listens.
+      createDocument: () => ((documents = 1), new Promise<void>((r) => created.push(r))),
       closeDocument: async () => void (documents = 0),
     },
   };
@@ -46,5 +47,20 @@ describe('offscreen worker host', () => {
     const order = sent.map((m) => `${m.type}:${m.key ?? m.job?.key}`);
     expect(order.indexOf('cancel:b')).toBeGreaterThan(order.indexOf('job:b'));
     expect(results).toEqual([]);
+  });
+
+  it('a check that comes while the warm-up of the first video makes the document waits until it is made', async () => {
+    const { createWorkerHost } = await import('../../../entrypoints/background/worker-host');
+    documents = 0;
+    sent.length = 0;
+    const host = createWorkerHost(() => {});
+    host.warm();
+    await settle();
+    host.start(job('c'), {});
+    await settle();
+    expect(sent.filter((m) => m.type === 'job')).toEqual([]);
+    for (const c of created.splice(0)) c();
+    await settle();
+    expect(sent.filter((m) => m.type === 'job').map((m) => m.job!.key)).toEqual(['c']);
   });
 });
