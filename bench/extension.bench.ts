@@ -10,10 +10,11 @@
  * PL_BENCH_FIREFOX=0 leaves Firefox out)
  */
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { type BrowserContext, type Page } from '@playwright/test';
 import { FixtureServer } from '../tests/e2e/harness/server';
-import { CHROMIUM, Ext, launchWithExtension } from '../tests/e2e/harness/extension';
+import { rmSync } from 'node:fs';
+import { CHROMIUM, Ext, launchWithExtension, launchWithoutExtension } from '../tests/e2e/harness/extension';
 import { readBadges } from '../tests/e2e/harness/badges';
 import { extensionMemoryMiB } from '../tests/e2e/harness/metrics';
 import { ROOT } from '../tests/paths';
@@ -38,7 +39,8 @@ async function loadMetrics(context: BrowserContext, url: string, settleMs: numbe
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  await page.goto(url, { waitUntil: 'load' });
+  // A loaded machine can take long over a page of 100 videos: the figure is the load event, not a time limit.
+  await page.goto(url, { waitUntil: 'load', timeout: 180_000 });
   await page.waitForTimeout(settleMs);
   const nav = await page.evaluate(() => {
     const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -50,9 +52,12 @@ async function loadMetrics(context: BrowserContext, url: string, settleMs: numbe
   return { load: nav, scriptMs: m.ScriptDuration * 1000, taskMs: m.TaskDuration * 1000 };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mib = (m: { total: number; parts: number[] }) => `${m.total.toFixed(0)} MiB [${m.parts.map((p) => p.toFixed(0)).join(' + ')}]`;
+
 /** Waits until the extension has no check waiting or running, so runs do not overlap. */
-async function idle(ext: Ext): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+async function idle(ext: Ext, maxMs = 120_000): Promise<void> {
+  for (let i = 0; i < maxMs / 200; i++) {
     const s = await ext.send<{ waiting: number; running: number }>({ type: 'stats' });
     if (!s.waiting && !s.running) return;
     await new Promise((r) => setTimeout(r, 200));
@@ -66,7 +71,7 @@ async function timeToBadge(page: Page, url: string): Promise<number> {
   for (;;) {
     const b = await readBadges(page);
     if (b[0] && b[0].headline !== 'checking') {
-      if (b[0].headline !== 'credentials-valid') throw new Error(`unexpected ${b[0].headline}`);
+      if (b[0].headline !== 'credentials-valid') throw new Error(`unexpected ${b[0].headline}: ${b[0].label}`);
       return performance.now() - t0;
     }
     if (performance.now() - t0 > 20_000) throw new Error('no badge within 20 s');
@@ -81,11 +86,20 @@ async function main() {
     if (firefoxes.length) execFileSync('npx', ['wxt', 'build', '-b', 'firefox', '--mode', 'e2e'], { cwd: ROOT, stdio: 'inherit' });
   }
   const server = await new FixtureServer().start();
-  console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Chromium ${execFileSync(CHROMIUM, ['--version']).toString().trim()}`);
+  console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Chromium ${execFileSync(CHROMIUM, ['--version']).toString().trim()}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+  // 0. Idle memory: the extension just started, no page checked and no extension page open.
+  const withExt = await launchWithExtension();
+  await sleep(3000);
+  const idleStart = extensionMemoryMiB(withExt.userDataDir);
+  const ext = new Ext(withExt.context, withExt.id, withExt.userDataDir);
+  await ext.send({ type: 'stats' }); // opens the benchmark's helper page (an extension page: it shares the extension's process)
+  await sleep(1000);
+  const helperMiB = extensionMemoryMiB(withExt.userDataDir).total - idleStart.total;
+  console.log(`\nExtension memory, idle after start (PSS of its processes, no page checked): ${mib(idleStart)}; target ≤ 25 MB: ${idleStart.total * 1.048576 <= 25 ? 'met' : 'NOT met'}`);
+  console.log(`  (the benchmark's own helper page, used to ask the background for its queue, adds ${helperMiB.toFixed(0)} MiB to the figures below while it is open)`);
 
   // 1. Navigation → final badge, warm browser (the first check warms the worker and WASM).
-  const withExt = await launchWithExtension();
-  const ext = new Ext(withExt.context, withExt.id, withExt.userDataDir);
   const page = await withExt.context.newPage();
   await timeToBadge(page, pageWith(server, 1));
   const times: number[] = [];
@@ -98,11 +112,9 @@ async function main() {
   console.log(`\nNavigation → final C2PA badge of video1.mp4 (warm, ${RUNS} runs): median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}); target ≤ 200 ms`);
 
   // 2. Page cost with and without the extension, interleaved so drift hits both alike.
-  const without = await chromium.launchPersistentContext('', {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  // The control is the same Chromium started with the same flags (window size, NetLog, headless mode), without the extension.
+  const control = await launchWithoutExtension();
+  const without = control.context;
   const rows: string[] = [];
   const chromiumLoad: BrowserFigures['load'] = [];
   let peak = { total: 0, parts: [] as number[] };
@@ -121,18 +133,46 @@ async function main() {
       a.push(await loadMetrics(withExt.context, pageWith(server, videos), 1500));
     }
     chromiumLoad.push({ videos, without: b.map((x) => x.load), with: a.map((x) => x.load) });
+    const med = (xs: typeof a, k: 'load' | 'scriptMs' | 'taskMs') => median(xs.map((x) => x[k]));
     const ratio = (k: 'load' | 'scriptMs' | 'taskMs') => median(a.map((x) => x[k])) / Math.max(0.001, median(b.map((x) => x[k])));
     rows.push(
-      `${String(videos).padStart(3)} videos | load ${median(b.map((x) => x.load)).toFixed(0)} → ${median(a.map((x) => x.load)).toFixed(0)} ms (×${ratio('load').toFixed(3)}) | ` +
-        `main-thread script ${median(b.map((x) => x.scriptMs)).toFixed(1)} → ${median(a.map((x) => x.scriptMs)).toFixed(1)} ms | tasks ×${ratio('taskMs').toFixed(2)}`,
+      `${String(videos).padStart(3)} videos | load ${med(b, 'load').toFixed(0)} → ${med(a, 'load').toFixed(0)} ms (+${(med(a, 'load') - med(b, 'load')).toFixed(1)} ms, ×${ratio('load').toFixed(3)}) | ` +
+        `main-thread script ${med(b, 'scriptMs').toFixed(1)} → ${med(a, 'scriptMs').toFixed(1)} ms (+${(med(a, 'scriptMs') - med(b, 'scriptMs')).toFixed(1)} ms) | tasks ×${ratio('taskMs').toFixed(2)}`,
     );
   }
   await idle(ext);
   clearInterval(sampler);
   console.log('\nPage cost, without → with the extension (medians; ratio with/without):');
   for (const r of rows) console.log('  ' + r);
-  console.log(`Extension memory (PSS of its processes, sampled every 250 ms, peak): ${peak.total.toFixed(0)} MiB [${peak.parts.map((p) => p.toFixed(0)).join(' + ')}]; target ≤ 100 MiB`);
-  console.log('Targets: load event ≤ ×1.05 on the 100-video page.');
+  console.log(`Extension memory peak over these runs (each page closed 1.5 s after its load event, its checks cancelled): ${mib(peak)}`);
+  console.log('Targets: no-video page ≤ +5 ms load and ≤ +2 ms main-thread script; 100-video page load event ≤ ×1.05.');
+
+  // 2b. The 100-video page checked to the end (kept open): memory peak, then idle again after it closes.
+  {
+    const page = await withExt.context.newPage();
+    let top = { total: 0, parts: [] as number[] };
+    const s = setInterval(() => {
+      const m = extensionMemoryMiB(withExt.userDataDir);
+      if (m.total > top.total) top = m;
+    }, 250);
+    const t0 = performance.now();
+    await page.goto(pageWith(server, 100), { waitUntil: 'load', timeout: 180_000 });
+    await sleep(3000); // the page's report reaches the queue
+    await idle(ext, 600_000);
+    const allMs = performance.now() - t0;
+    clearInterval(s);
+    const verdicts = await ext.send<TabVideo[]>({ type: 'tab-videos', tabId: await ext.tabId(page) });
+    const settled = verdicts.filter((v) => v.verdict && v.verdict.headline !== 'checking' && v.verdict.fingerprint !== 'pending').length;
+    const right = extensionMemoryMiB(withExt.userDataDir);
+    await page.close();
+    for (const p of withExt.context.pages()) if (p.url().startsWith(`chrome-extension://${withExt.id}/`)) await p.close();
+    // The background closes its offscreen document (and worker) one minute after the last check.
+    await sleep(75_000);
+    const after = extensionMemoryMiB(withExt.userDataDir);
+    console.log(`\n100-video page checked to the end (kept open; ${settled}/100 verdicts final in ${(allMs / 1000).toFixed(1)} s):`);
+    console.log(`  extension memory peak ${mib(top)} (incl. the helper page); target < 150 MiB (goal 100): ${top.total < 150 ? 'met' : 'NOT met'}; when the last check ended: ${mib(right)}`);
+    console.log(`  idle again, 75 s after the page closed (helper page closed too): ${mib(after)}; target ≤ 25 MB: ${after.total * 1.048576 <= 25 ? 'met' : 'NOT met'} (at start: ${idleStart.total.toFixed(0)} MiB)`);
+  }
 
   // 3. Time to a finished fingerprint (C2PA, SHA-256 and vPDQ frames of a 6.9 s 720×1280 clip).
   const fpPage = await withExt.context.newPage();
@@ -148,6 +188,7 @@ async function main() {
     );
   }
   await without.close();
+  rmSync(control.userDataDir, { recursive: true, force: true });
   await withExt.context.close();
 
   const all: BrowserFigures[] = [{ name: `Chromium ${/[\d.]+/.exec(execFileSync(CHROMIUM, ['--version']).toString())?.[0] ?? ''}`, badgeMs: times, load: chromiumLoad, peakMemMiB: peak.total, fingerprintMs }];
@@ -157,6 +198,7 @@ async function main() {
   }
   await server.stop();
   printSideBySide(all);
+  console.log(`Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
 }
 
 function fingerprintPage(server: FixtureServer): string {

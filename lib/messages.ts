@@ -28,6 +28,15 @@ export type ContentToBackground =
   /** The complete list of videos of the sending frame (replaces the previous one). */
   | { type: 'videos'; videos: VideoReport[]; pageUrl: string; badges: boolean; saveData?: boolean };
 
+/**
+ * A frame has a video (seen as the content script starts, before the page has loaded and its
+ * videos are reported): the background may start the checker now, so the first check does not
+ * wait for it. Carries nothing.
+ */
+export function isVideoSeen(msg: unknown): boolean {
+  return isObj(msg) && msg.type === 'video-seen';
+}
+
 /** The user asked to check one of the frame's videos (a trusted click on its badge). */
 export interface CheckVideoRequest {
   type: 'check-video';

@@ -32,6 +32,16 @@ async function sync(): Promise<void> {
   if (!matches.length) return;
   await browser.scripting.registerContentScripts([
     // X and Hugging Face have the static script already; "every site" must not inject it twice.
-    { id: ID, matches, excludeMatches: [...STATIC_CONTENT_MATCHES], js: [SCRIPT], allFrames: true, runAt: contentRunAt(!!import.meta.env.FIREFOX), persistAcrossSessions: true },
+    {
+      id: ID,
+      matches,
+      excludeMatches: [...STATIC_CONTENT_MATCHES],
+      js: [SCRIPT],
+      allFrames: true,
+      // blob: and data: frames made by an allowed page (Chrome; Firefox's registered scripts take no such option).
+      ...(import.meta.env.FIREFOX ? {} : { matchOriginAsFallback: true }),
+      runAt: contentRunAt(!!import.meta.env.FIREFOX),
+      persistAcrossSessions: true,
+    },
   ]);
 }

@@ -8,7 +8,7 @@ import { pruneCache } from '../../lib/background/cache';
 import * as lists from '../../lib/background/list-actions';
 import { ListStore } from '../../lib/lists/store';
 import { platformFetch } from '../../lib/lists/updater';
-import { parseCheckVideo, parseContentMessage, parseElementFrames, parsePageMessage, senderKind, type CheckResultMessage, type PageToBackground } from '../../lib/messages';
+import { isVideoSeen, parseCheckVideo, parseContentMessage, parseElementFrames, parsePageMessage, senderKind, type CheckResultMessage, type PageToBackground } from '../../lib/messages';
 import { sanitizeSettings, type Settings } from '../../lib/settings';
 import { refSource } from '../../lib/media/ref';
 import { createWorkerHost } from './worker-host';
@@ -77,6 +77,17 @@ export default defineBackground({
         if (msg) return ready.then((s) => s.onVideos(sender.tab!.id!, sender.frameId!, msg));
         const frames = parseElementFrames(raw);
         if (frames) return ready.then((s) => s.onElementFrames(sender.tab!.id!, sender.frameId!, frames));
+        if (isVideoSeen(raw)) {
+          // Videos on screen are checked without asking: start the checker (worker, engine) while the page loads.
+          if (settings.checkMode === 'visible') {
+            host.warm();
+            void ready.then((s) => {
+              // Closed again a minute later if no check comes (the video never shows on screen).
+              if (!s.queue.size.running && !s.queue.size.waiting) void browser.alarms.create(IDLE_ALARM, { delayInMinutes: 1 });
+            });
+          }
+          return;
+        }
         const ask = parseCheckVideo(raw);
         if (ask) return ready.then((s) => s.onCheckVideo(sender.tab!.id!, sender.frameId!, ask.videoId));
         return;

@@ -2,7 +2,7 @@
  * Where checks run. Chrome: an offscreen document (created on demand) that owns the
  * checker worker. Firefox: the background page owns the worker itself.
  */
-import { WorkerRelay } from '../../lib/worker/relay';
+import { compileEngine, WorkerRelay } from '../../lib/worker/relay';
 import type { CheckResultMessage } from '../../lib/messages';
 import type { CheckJob } from '../../lib/worker/job';
 
@@ -19,8 +19,8 @@ export interface WorkerHost {
 
 export function createWorkerHost(onResult: (msg: CheckResultMessage) => void): WorkerHost {
   if (import.meta.env.FIREFOX) {
-    const relay = new WorkerRelay(() => new Worker(browser.runtime.getURL('/checker-worker.js')), onResult);
-    return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k), warm: () => relay.warm(), close: () => relay.close(), deliver: onResult };
+    const relay = new WorkerRelay(() => new Worker(browser.runtime.getURL('/checker-worker.js')), onResult, () => compileEngine());
+    return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k), warm: () => relay.warm(), close: () => relay.close({ engine: true }), deliver: onResult };
   }
   return new OffscreenHost(onResult);
 }
@@ -36,6 +36,8 @@ class OffscreenHost implements WorkerHost {
   private creating: Promise<void> | undefined;
   /** Checks handed to the offscreen document that have not finished. */
   private inflight = new Map<string, CheckJob>();
+  /** Jobs whose message to the offscreen document has not gone yet. */
+  private sending = new Map<string, Promise<unknown>>();
   private watch: ReturnType<typeof setInterval> | undefined;
 
   constructor(private onResult: (msg: CheckResultMessage) => void) {}
@@ -49,15 +51,36 @@ class OffscreenHost implements WorkerHost {
   start(job: CheckJob, settings: unknown): void {
     this.inflight.set(job.key, job);
     this.watch ??= setInterval(() => void this.checkAlive(), WATCH_MS);
-    this.ensure()
-      .then(() => browser.runtime.sendMessage({ target: 'worker-host', type: 'job', job, settings }))
+    const sent = this.ensure()
+      .then(() => {
+        // Cancelled while the document was being made: the job never goes.
+        if (this.inflight.get(job.key) !== job) return;
+        const send = () => browser.runtime.sendMessage({ target: 'worker-host', type: 'job', job, settings });
+        // A document made by an earlier background instance may still be loading: one more try.
+        return send().catch((err: Error) => {
+          if (!/receiving end/i.test(String(err?.message))) throw err;
+          return new Promise((r) => setTimeout(r, 250)).then(send);
+        });
+      })
       .catch((err) =>
         this.deliver({ type: 'check-result', key: job.key, stage: 'failed', evidence: { source: job.source, unavailable: `the checker could not start (${err?.message ?? err})` } }),
-      );
+      )
+      .finally(() => this.sending.get(job.key) === sent && this.sending.delete(job.key));
+    this.sending.set(job.key, sent);
   }
 
+  /**
+   * A cancel must not overtake its job: the job's message waits for the offscreen document, a
+   * cancel sent at once would arrive first, find nothing, and the job would then run to its end
+   * (a page closed with 100 videos left 100 checks running at once).
+   */
   cancel(key: string): void {
-    void browser.runtime.sendMessage({ target: 'worker-host', type: 'cancel', key }).catch(() => {});
+    const sending = this.sending.get(key);
+    if (sending) {
+      this.inflight.delete(key);
+      if (!this.inflight.size) this.stopWatch();
+    }
+    void (sending ?? Promise.resolve()).then(() => browser.runtime.sendMessage({ target: 'worker-host', type: 'cancel', key })).catch(() => {});
   }
 
   warm(): void {
@@ -94,6 +117,9 @@ class OffscreenHost implements WorkerHost {
   }
 
   private async ensure(): Promise<void> {
+    // A document being made already shows in getContexts before its script listens: wait for it
+    // (the first video's warm-up starts it, and its check comes while it loads).
+    if (this.creating) return this.creating;
     const url = browser.runtime.getURL('/offscreen.html');
     const contexts = await browser.runtime.getContexts({ contextTypes: [browser.runtime.ContextType.OFFSCREEN_DOCUMENT], documentUrls: [url] });
     if (contexts.length) return;

@@ -9,6 +9,9 @@ export default defineContentScript({
   matches: [...STATIC_CONTENT_MATCHES],
   allFrames: true,
   matchAboutBlank: true,
+  // Frames without an origin of their own — blob: and data: documents (and about:srcdoc) — get the
+  // script when the page that made them would. Firefox ≥ 128 reads it too; Chrome ≥ 119.
+  matchOriginAsFallback: true,
   // Firefox's document_idle waits for the load event, which a stalled video can hold off (lib/platform.ts).
   runAt: { chrome: contentRunAt(false), firefox: contentRunAt(true) },
   async main(ctx) {
@@ -16,6 +19,9 @@ export default defineContentScript({
     const g = globalThis as { __provenanceLens?: boolean };
     if (g.__provenanceLens) return;
     g.__provenanceLens = true;
+    // A video already here: the background may start the checker while the page finishes loading
+    // (its videos are reported after the load event).
+    if (document.querySelector('video')) void browser.runtime.sendMessage({ type: 'video-seen' }).catch(() => {});
     const stop = await runContent(document, {
       send: (msg) => browser.runtime.sendMessage(msg),
       onMessage: (fn) =>

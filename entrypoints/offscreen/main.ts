@@ -2,12 +2,15 @@
  * Chrome's worker host: an offscreen document whose only job is to run the checker worker
  * (service workers cannot start workers) and relay its results to the background.
  */
-import { WorkerRelay } from '../../lib/worker/relay';
+import { compileEngine, WorkerRelay } from '../../lib/worker/relay';
 
 const relay = new WorkerRelay(
   () => new Worker(browser.runtime.getURL('/checker-worker.js')),
   (msg) => void browser.runtime.sendMessage(msg).catch(() => {}),
+  () => compileEngine(),
 );
+// Created because a video was seen or a check begins: start the worker and the engine at once.
+relay.warm();
 
 browser.runtime.onMessage.addListener((msg: any, sender) => {
   if (sender.id !== browser.runtime.id || msg?.target !== 'worker-host') return;

@@ -18,18 +18,33 @@ export interface WorkerScope {
   onmessage: ((e: MessageEvent) => void) | null;
 }
 
-export type ToWorker = { type: 'job'; job: CheckJob; settings: unknown } | { type: 'cancel'; key: string };
+export type ToWorker =
+  | { type: 'job'; job: CheckJob; settings: unknown }
+  | { type: 'cancel'; key: string }
+  /**
+   * The C2PA engine, compiled once by the host page and kept there (lib/worker/relay.ts): a fresh
+   * worker instantiates it without compiling again. Without a module, the worker compiles the file.
+   */
+  | { type: 'engine'; module?: WebAssembly.Module };
 export type FromWorker =
   | { type: 'result'; key: string; stage: 'c2pa' | 'frames'; evidence: import('../verdict').Evidence }
   /** `wasmBytes`: the size the C2PA reader's WebAssembly memory has grown to (it never shrinks). */
   | { type: 'done'; key: string; error?: string; wasmBytes?: number };
 
 export function startCheckerWorker(scope: WorkerScope): void {
-  // The WASM file is copied to the extension root at build time (see wxt.config.ts).
-  const ready = init({ module_or_path: new URL('/c2pa.wasm', scope.location.href) });
+  // Instantiated when the host hands over the compiled module (its first message); only checks that
+  // read Content Credentials wait for it — a structure-only answer needs no WASM.
+  let instance: Awaited<ReturnType<typeof init>> | undefined;
+  let haveEngine: (m: WebAssembly.Module | undefined) => void;
+  const ready = new Promise<WebAssembly.Module | undefined>((r) => (haveEngine = r)).then(async (module) => {
+    // The WASM file is copied to the extension root at build time (see wxt.config.ts).
+    instance = await init({ module_or_path: module ?? new URL('/c2pa.wasm', scope.location.href) });
+    return instance;
+  });
+  ready.catch(() => {}); // a failed start is reported by the checks that need the engine
   const engine: C2paEngine = {
-    fromBlob: (f, b, c) => WasmReader.fromBlob(f, b, c),
-    fromBlobFragment: (f, i, fr, c) => WasmReader.fromBlobFragment(f, i, fr, c),
+    fromBlob: async (f, b, c) => (await ready, WasmReader.fromBlob(f, b, c)),
+    fromBlobFragment: async (f, i, fr, c) => (await ready, WasmReader.fromBlobFragment(f, i, fr, c)),
     blob: (bytes) => new Blob([bytes as Uint8Array<ArrayBuffer>]),
     fromBlobObject: async (blob) => blob,
   };
@@ -43,11 +58,14 @@ export function startCheckerWorker(scope: WorkerScope): void {
       running.get(msg.key)?.abort();
       return;
     }
+    if (msg.type === 'engine') {
+      haveEngine(msg.module);
+      return;
+    }
     const { job } = msg;
     const ctl = new AbortController();
     running.set(job.key, ctl);
     try {
-      await ready;
       await runJob(
         job,
         {
@@ -75,7 +93,7 @@ export function startCheckerWorker(scope: WorkerScope): void {
         },
         ctl.signal,
       );
-      scope.postMessage({ type: 'done', key: job.key, wasmBytes: (await ready).memory.buffer.byteLength } satisfies FromWorker);
+      scope.postMessage({ type: 'done', key: job.key, wasmBytes: instance?.memory.buffer.byteLength } satisfies FromWorker);
     } catch (err) {
       scope.postMessage({ type: 'done', key: job.key, error: (err as Error)?.message ?? String(err) } satisfies FromWorker);
     } finally {

@@ -13,13 +13,30 @@ import type { FromWorker, ToWorker } from './entry';
  */
 export const WASM_MEMORY_LIMIT = 64 * 1024 * 1024;
 
+/**
+ * Compiles the C2PA engine (`c2pa.wasm`, copied to the extension root at build time: see
+ * wxt.config.ts) in the host page. Streaming compilation while the file is read; a browser
+ * that will not stream it compiles its bytes.
+ */
+export async function compileEngine(url = new URL('/c2pa.wasm', globalThis.location.href).href): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
+  }
+}
+
 export class WorkerRelay {
   private worker: Worker | undefined;
   private jobs = new Map<string, CheckJob>();
+  /** The compiled engine, kept while this host lives: a replaced worker does not compile it again. */
+  private module: Promise<WebAssembly.Module | undefined> | undefined;
 
   constructor(
     private spawn: () => Worker,
     private emit: (msg: CheckResultMessage) => void,
+    /** Compiles the C2PA engine once (see compileEngine); without it, each worker compiles its own. */
+    private compile?: () => Promise<WebAssembly.Module>,
   ) {}
 
   get running(): number {
@@ -40,16 +57,23 @@ export class WorkerRelay {
     this.worker?.postMessage({ type: 'cancel', key } satisfies ToWorker);
   }
 
-  /** Ends an idle worker to give its memory back; the next job starts a new one. */
-  close(): void {
+  /**
+   * Ends an idle worker to give its memory back; the next job starts a new one. `engine: true`
+   * also lets the compiled engine go (the extension idles down), not only the worker's memory.
+   */
+  close(o: { engine?: boolean } = {}): void {
     if (this.jobs.size) return;
     this.worker?.terminate();
     this.worker = undefined;
+    if (o.engine) this.module = undefined;
   }
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = this.spawn();
+    // Compiling starts with the worker (both take a while) and is done once per host.
+    this.module ??= this.compile?.().catch(() => undefined);
+    void Promise.resolve(this.module).then((module) => this.worker === w && w.postMessage({ type: 'engine', module } satisfies ToWorker));
     w.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
       const job = this.jobs.get(m.key);

@@ -23,16 +23,15 @@ export interface LaunchOptions {
   headed?: boolean;
 }
 
-export async function launchWithExtension(o: LaunchOptions = {}) {
-  const userDataDir = o.userDataDir ?? mkdtempSync(join(tmpdir(), 'pl-e2e-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
+/** The browser as the suite starts it; `extension: false` is the benchmarks' control (the same flags, no extension). */
+function launchBrowser(userDataDir: string, o: LaunchOptions & { extension?: boolean }) {
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: false,
     viewport: { width: 1280, height: 900 },
     args: [
       ...(o.headed ? [] : ['--headless=new']),
-      `--disable-extensions-except=${EXT_DIR}`,
-      `--load-extension=${EXT_DIR}`,
+      ...(o.extension === false ? ['--disable-extensions'] : [`--disable-extensions-except=${EXT_DIR}`, `--load-extension=${EXT_DIR}`]),
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',
@@ -44,6 +43,17 @@ export async function launchWithExtension(o: LaunchOptions = {}) {
       ...(o.extraArgs ?? []),
     ],
   });
+}
+
+/** A control browser for side-by-side measurements: launched exactly as launchWithExtension, without the extension. */
+export async function launchWithoutExtension(o: LaunchOptions = {}) {
+  const userDataDir = o.userDataDir ?? mkdtempSync(join(tmpdir(), 'pl-control-'));
+  return { context: await launchBrowser(userDataDir, { ...o, extension: false }), userDataDir };
+}
+
+export async function launchWithExtension(o: LaunchOptions = {}) {
+  const userDataDir = o.userDataDir ?? mkdtempSync(join(tmpdir(), 'pl-e2e-'));
+  const context = await launchBrowser(userDataDir, o);
   let sw = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
   sw ??= await context.waitForEvent('serviceworker', { timeout: 20_000 });
   const id = new URL(sw.url()).host;

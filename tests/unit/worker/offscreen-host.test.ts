@@ -1,0 +1,66 @@
+/**
+ * Chrome's worker host (entrypoints/background/worker-host.ts): a job's message waits for the
+ * offscreen document; a cancel must not overtake it (a page closed with 100 videos once left
+ * 100 checks running at once in the worker, for 300+ MiB).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CheckJob } from '../../../lib/worker/job';
+
+const sent: { type: string; key?: string; job?: CheckJob }[] = [];
+let documents = 0;
+let created: (() => void)[] = [];
+
+beforeAll(() => {
+  (globalThis as Record<string, unknown>).browser = {
+    runtime: {
+      getURL: (p: string) => `chrome-extension://test${p}`,
+      ContextType: { OFFSCREEN_DOCUMENT: 'OFFSCREEN_DOCUMENT' },
+      getContexts: async () => Array.from({ length: documents }, () => ({})),
+      sendMessage: async (m: { type: string; key?: string; job?: CheckJob }) => void sent.push(m),
+    },
+    offscreen: {
+      Reason: { WORKERS: 'WORKERS' },
+      // The document shows in getContexts from the start, before its script listens.
+      createDocument: () => ((documents = 1), new Promise<void>((r) => created.push(r))),
+      closeDocument: async () => void (documents = 0),
+    },
+  };
+});
+
+const job = (key: string): CheckJob => ({ key, ref: { kind: 'url', url: `https://example.org/${key}.mp4` }, source: key, maxBytes: 1e6, trustVersion: null, fingerprint: false });
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+describe('offscreen worker host', () => {
+  it('a check cancelled while the document is being made is never sent; one sent is cancelled after it', async () => {
+    const { createWorkerHost } = await import('../../../entrypoints/background/worker-host');
+    const results: unknown[] = [];
+    const host = createWorkerHost((m) => results.push(m));
+    host.start(job('a'), {});
+    host.start(job('b'), {});
+    host.cancel('a');
+    await settle();
+    for (const c of created.splice(0)) c();
+    await settle();
+    expect(sent.filter((m) => m.type === 'job').map((m) => m.job!.key)).toEqual(['b']);
+    host.cancel('b');
+    await settle();
+    const order = sent.map((m) => `${m.type}:${m.key ?? m.job?.key}`);
+    expect(order.indexOf('cancel:b')).toBeGreaterThan(order.indexOf('job:b'));
+    expect(results).toEqual([]);
+  });
+
+  it('a check that comes while the warm-up of the first video makes the document waits until it is made', async () => {
+    const { createWorkerHost } = await import('../../../entrypoints/background/worker-host');
+    documents = 0;
+    sent.length = 0;
+    const host = createWorkerHost(() => {});
+    host.warm();
+    await settle();
+    host.start(job('c'), {});
+    await settle();
+    expect(sent.filter((m) => m.type === 'job')).toEqual([]);
+    for (const c of created.splice(0)) c();
+    await settle();
+    expect(sent.filter((m) => m.type === 'job').map((m) => m.job!.key)).toEqual(['c']);
+  });
+});
