@@ -8,21 +8,9 @@
  * Everything here reads hostile bytes: every length is checked, depth and counts are capped, and
  * anything unexpected gives "no chain" (the caller then says the list could not be determined).
  */
-import { C2PA_UUID, indexOfBytes } from '../media/bmff';
-
-/** Random access to an asset's bytes (a Blob, bytes in memory…). */
-export interface ByteReader {
-  size: number;
-  read(start: number, end: number): Promise<Uint8Array>;
-}
-
-export function bytesReader(b: Uint8Array): ByteReader {
-  return { size: b.length, read: async (s, e) => b.subarray(s, Math.min(e, b.length)) };
-}
-
-export function blobReader(blob: Blob): ByteReader {
-  return { size: blob.size, read: async (s, e) => new Uint8Array(await blob.slice(s, Math.min(e, blob.size)).arrayBuffer()) };
-}
+import { indexOfBytes } from '../media/bmff';
+import { readLayout } from '../media/layout';
+import type { ByteSource } from '../media/source';
 
 /** JUMBF description box UUID of a C2PA manifest store ('c2pa' + the ISO 19566-5 suffix). */
 const STORE_UUID = hex('6332706100110010800000aa00389b71');
@@ -38,12 +26,12 @@ function hex(s: string): Uint8Array {
 }
 
 /** The C2PA manifest store (a JUMBF superbox) embedded in an asset, or undefined. */
-export async function manifestStoreOf(r: ByteReader): Promise<Uint8Array | undefined> {
+export async function manifestStoreOf(r: ByteSource): Promise<Uint8Array | undefined> {
   const head = await r.read(0, 16);
   if (head.length >= 4 && head[0] === 0xff && head[1] === 0xd8) return storeIn(await jpegJumbf(r));
   if (head.length >= 8 && ascii(head, 4, 4) === 'ftyp') {
-    const box = await bmffC2paBox(r);
-    return box ? storeIn(box) : undefined;
+    const box = (await readLayout(r)).c2pa; // the top-level box layout, read through its headers
+    return box && box.size <= MAX_STORE + 1024 ? storeIn(await r.read(box.start, box.start + box.size)) : undefined;
   }
   return r.size <= MAX_SCAN ? storeIn(await r.read(0, r.size)) : undefined;
 }
@@ -65,35 +53,12 @@ export function storeIn(b: Uint8Array | undefined): Uint8Array | undefined {
   return undefined;
 }
 
-/** The C2PA `uuid` box among an ISO BMFF file's top-level boxes, read through its header chain only. */
-async function bmffC2paBox(r: ByteReader): Promise<Uint8Array | undefined> {
-  const want = hex(C2PA_UUID);
-  let at = 0;
-  for (let n = 0; n < 10_000 && at + 8 <= r.size; n++) {
-    const h = await r.read(at, at + 32);
-    if (h.length < 8) return undefined;
-    let size = u32(h, 0);
-    let header = 8;
-    if (size === 1) {
-      if (h.length < 16) return undefined;
-      size = u32(h, 8) * 2 ** 32 + u32(h, 12);
-      header = 16;
-    } else if (size === 0) size = r.size - at;
-    if (size < header) return undefined;
-    if (ascii(h, 4, 4) === 'uuid' && h.length >= header + 16 && want.every((v, i) => h[header + i] === v)) {
-      return size <= MAX_STORE + 1024 ? r.read(at, at + size) : undefined;
-    }
-    at += size;
-  }
-  return undefined;
-}
-
 /**
  * The JUMBF of a JPEG's APP11 segments (ISO 19566-5): each carries "JP", a box instance number,
  * a sequence number and a piece of the superbox; pieces after the first repeat its 8-byte header,
  * which is dropped. Segments are read up to the image data (SOS).
  */
-async function jpegJumbf(r: ByteReader): Promise<Uint8Array | undefined> {
+async function jpegJumbf(r: ByteSource): Promise<Uint8Array | undefined> {
   const pieces = new Map<number, { seq: number; data: Uint8Array }[]>();
   let at = 2;
   for (let n = 0; n < 10_000 && at + 4 <= r.size; n++) {
@@ -211,7 +176,7 @@ export function x5chainOf(cose: Uint8Array): Uint8Array[] | undefined {
 }
 
 /** The signer's certificate chain from an asset or a manifest store (leaf first), or undefined. */
-export async function signingChainOf(r: ByteReader | Uint8Array, activeLabel?: string): Promise<Uint8Array[] | undefined> {
+export async function signingChainOf(r: ByteSource | Uint8Array, activeLabel?: string): Promise<Uint8Array[] | undefined> {
   try {
     const store = r instanceof Uint8Array ? storeIn(r) : await manifestStoreOf(r);
     const cose = store && claimSignatureOf(store, activeLabel);

@@ -7,7 +7,8 @@ import type { C2paEvidence } from '../verdict';
 import { empty, summarizeStore } from './summarize';
 import { readerContext, trustListOf, type TrustSettings } from './trust';
 import { hostOf } from './remote';
-import { blobReader, bytesReader, signingChainOf } from './jumbf';
+import { signingChainOf } from './jumbf';
+import { BlobSource, MemorySource } from '../media/source';
 import { serveToEngine } from './engine-fetch';
 
 export interface ReaderLike {
@@ -64,7 +65,7 @@ export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: Tru
     const evidence = summarizeStore(store as Record<string, unknown>, cr, { trustLoaded: !!trust, fragmented });
     if (evidence.state === 'trusted') {
       const label = (store as { active_manifest?: string })?.active_manifest;
-      const chain = await signingChainOf(routed ? routed.bytes : 'init' in input ? input.init : 'blob' in input ? blobReader(input.blob) : bytesReader(input.bytes), label);
+      const chain = await signingChainOf(routed ? routed.bytes : 'init' in input ? input.init : 'blob' in input ? new BlobSource(input.blob) : new MemorySource(input.bytes), label);
       evidence.trustList = await trustListOf(trust, chain);
     }
     return evidence;

@@ -10,9 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readC2pa } from '../../../lib/c2pa/read';
 import { nodeC2paEngine } from '../../../lib/c2pa/node-engine';
 import { buildTrustSettings, DEFAULT_TRUST_SOURCES, trustListOf, type TrustSource } from '../../../lib/c2pa/trust';
-import { bytesReader, claimSignatureOf, decodeCbor, manifestStoreOf, signingChainOf, x5chainOf } from '../../../lib/c2pa/jumbf';
+import { claimSignatureOf, decodeCbor, manifestStoreOf, signingChainOf, x5chainOf } from '../../../lib/c2pa/jumbf';
 import { listsReached, parseCert, signatureCheck } from '../../../lib/c2pa/chain';
 import { signerPhrase } from '../../../lib/names';
+import { MemorySource } from '../../../lib/media/source';
 import { decideVerdict } from '../../../lib/verdict';
 import { accessibleName } from '../../../lib/present';
 import { makeTestChain, type TestChain } from '../../support/chain';
@@ -29,17 +30,17 @@ describe('the signing chain, read from the file', () => {
   it('JPEG (APP11), MP4 (uuid box), an early x5chain by name, and a fragmented init segment', async () => {
     const counts: Record<string, number | undefined> = {};
     for (const f of ['c2pa-rs__C.jpg', 'c2pa-rs__ocsp.jpg', 'c2pa-rs__video1.mp4', 'c2pa-rs__dashinit.mp4', 'c2pa-rs__CIE-sig-CA.jpg']) {
-      counts[f] = (await signingChainOf(bytesReader(F(f))))?.length;
+      counts[f] = (await signingChainOf(new MemorySource(F(f))))?.length;
     }
     expect(counts).toEqual({ 'c2pa-rs__C.jpg': 2, 'c2pa-rs__ocsp.jpg': 2, 'c2pa-rs__video1.mp4': 2, 'c2pa-rs__dashinit.mp4': 4, 'c2pa-rs__CIE-sig-CA.jpg': 2 });
-    const leaf = parseCert((await signingChainOf(bytesReader(F('c2pa-rs__C.jpg'))))![0]);
+    const leaf = parseCert((await signingChainOf(new MemorySource(F('c2pa-rs__C.jpg'))))![0]);
     expect(new TextDecoder().decode(leaf.subject)).toContain('C2PA Signer');
   });
 
   it('no chain from a file without credentials or with garbage where the store should be', async () => {
-    expect(await signingChainOf(bytesReader(F('c2pa-rs__no_manifest.jpg')))).toBeUndefined();
+    expect(await signingChainOf(new MemorySource(F('c2pa-rs__no_manifest.jpg')))).toBeUndefined();
     const broken = F('c2pa-rs__C.jpg');
-    const store = (await manifestStoreOf(bytesReader(broken)))!;
+    const store = (await manifestStoreOf(new MemorySource(broken)))!;
     expect(claimSignatureOf(store)).toBeDefined();
     expect(x5chainOf(new Uint8Array([0xd2, 0x84, 0x41]))).toBeUndefined();
     expect(() => decodeCbor(new Uint8Array([0x9f, 0x9f, 0x9f]))).toThrow();
@@ -47,12 +48,12 @@ describe('the signing chain, read from the file', () => {
     const cose = Buffer.from(broken).indexOf('cbor', sigBox) + 4;
     expect(sigBox).toBeGreaterThan(0);
     for (let i = cose; i < cose + 40; i++) broken[i] = 0xff; // the COSE_Sign1 is garbage now
-    expect(await signingChainOf(bytesReader(broken))).toBeUndefined();
+    expect(await signingChainOf(new MemorySource(broken))).toBeUndefined();
   });
 
   it("signatures are checked with the issuer's key (ECDSA, RSA-PSS with an id-RSASSA-PSS key)", async () => {
     for (const f of ['c2pa-rs__C.jpg', 'c2pa-rs__CIE-sig-CA.jpg']) {
-      const [leaf, int] = (await signingChainOf(bytesReader(F(f))))!.map(parseCert);
+      const [leaf, int] = (await signingChainOf(new MemorySource(F(f))))!.map(parseCert);
       expect(await signatureCheck(leaf, int), f).toBe('verified');
       expect(await signatureCheck(int, leaf), f).toBe('failed');
     }
@@ -132,7 +133,7 @@ describe('the trust list a trusted signer was found on', () => {
     });
 
     it('when the chain leads to none of the lists, the words say the list is not known', async () => {
-      const der = (await signingChainOf(bytesReader(signed)))!;
+      const der = (await signingChainOf(new MemorySource(signed)))!;
       expect(await listsReached(der, [{ name: 'Other list', role: 'anchors', certs: pemDer(chain.otherRoot).map(parseCert) }])).toEqual([]);
       const trust = buildTrustSettings([{ source: list('o', 'Other list'), text: chain.otherRoot }]);
       expect(await trustListOf(trust, der)).toBe('a configured trust list (which one could not be determined; configured: Other list)');
