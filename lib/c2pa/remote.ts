@@ -16,7 +16,7 @@
  *   its offset, so appending changes nothing it covers: a store made for this asset reads valid,
  *   one made for another reads `assertion.bmffHash.mismatch`. Other formats bind by byte ranges
  *   that a store placed after the fact cannot satisfy: for them a store named only by a `Link`
- *   header is not fetched, and the verdict says why (`LINK_ONLY_NOTE`).
+ *   header is not fetched, and the verdict says why (`linkOnlyNote`).
  */
 import type { C2paEvidence, RemoteManifest } from '../verdict';
 import type { RoutedStore } from './read';
