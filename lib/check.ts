@@ -4,7 +4,7 @@
  * Fingerprinting (stage two) and list matching are run by the caller, so the C2PA result
  * can be shown before the slower frame hashing is done.
  */
-import { readC2pa, type C2paEngine } from './c2pa/read';
+import { readC2pa, type C2paEngine, type RoutedStore } from './c2pa/read';
 import type { TrustSettings } from './c2pa/trust';
 import { BoxError, checkStructure, findC2paBox, indexOfBytes } from './media/bmff';
 import { isBmff, isVideo, sniffType, type SniffedType } from './media/sniff';
@@ -57,7 +57,7 @@ export async function inspectBytes(source: string, bytes: Uint8Array, env: Check
       throw err;
     }
   }
-  const read = (b: Uint8Array) => readC2pa(env.c2pa, { mime: mediaType, bytes: b }, env.trust);
+  const read = (b: Uint8Array, routed?: RoutedStore) => readC2pa(env.c2pa, { mime: mediaType, bytes: b }, env.trust, routed);
   let c2pa: C2paEvidence = C2PA_READABLE.has(mediaType)
     ? await read(bytes)
     : { ...empty('absent'), error: 'Content Credentials cannot be read from this format' };

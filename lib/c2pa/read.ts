@@ -7,6 +7,9 @@ import type { C2paEvidence } from '../verdict';
 import { empty, summarizeStore } from './summarize';
 import { readerContext, trustListOf, type TrustSettings } from './trust';
 import { hostOf } from './remote';
+import { signingChainOf } from './jumbf';
+import { BlobSource, MemorySource } from '../media/source';
+import { serveToEngine } from './engine-fetch';
 
 export interface ReaderLike {
   manifestStore(): unknown;
@@ -29,10 +32,22 @@ export type C2paInput =
   | { mime: string; blob: Blob }
   | { mime: string; init: Uint8Array; fragment: Uint8Array };
 
-export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: TrustSettings): Promise<C2paEvidence> {
-  const ctx = readerContext(trust);
+/** A manifest store the extension fetched itself, for the engine to read where the file names it. */
+export interface RoutedStore {
+  url: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Reads and validates the credentials of `input`. With `routed`, the engine may follow the file's
+ * own reference to a remote store, and is served `routed.bytes` for it (lib/c2pa/engine-fetch.ts):
+ * it still opens no connection.
+ */
+export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: TrustSettings, routed?: RoutedStore): Promise<C2paEvidence> {
+  const ctx = readerContext(trust, !!routed);
   const fragmented = 'init' in input;
   let reader: ReaderLike | undefined;
+  const release = routed ? serveToEngine(routed.url, routed.bytes) : undefined;
   try {
     reader =
       'init' in input
@@ -48,11 +63,16 @@ export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: Tru
       cr = undefined; // certificate details are a nicety; the store alone is enough to decide
     }
     const evidence = summarizeStore(store as Record<string, unknown>, cr, { trustLoaded: !!trust, fragmented });
-    if (evidence.state === 'trusted') evidence.trustList = trustListOf(trust, evidence.signer, evidence.issuer);
+    if (evidence.state === 'trusted') {
+      const label = (store as { active_manifest?: string })?.active_manifest;
+      const chain = await signingChainOf(routed ? routed.bytes : 'init' in input ? input.init : 'blob' in input ? new BlobSource(input.blob) : new MemorySource(input.bytes), label);
+      evidence.trustList = await trustListOf(trust, chain);
+    }
     return evidence;
   } catch (err) {
     return fromReadError(err);
   } finally {
+    release?.();
     try {
       reader?.free();
     } catch {

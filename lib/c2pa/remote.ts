@@ -7,14 +7,19 @@
  * it), fetches it through the caller's fetch function (the extension's capped, timed, cookie-less
  * helper), and has the engine validate it against the asset's own bytes.
  *
- * Validation: the engine has no "manifest data + asset" entry point (c2pa-wasm 0.15), so the
- * fetched store is appended to the asset as the C2PA box it would have been had it been embedded.
- * The BMFF hash binding excludes C2PA boxes and covers every other box at its offset, so appending
- * changes nothing it covers: a store made for this asset reads valid, one made for another reads
- * `assertion.bmffHash.mismatch`. Other formats bind by byte ranges that cannot be satisfied this
- * way, so their remote stores are reported as found but not validated.
+ * Validation, against the asset's own bytes, by the engine:
+ * - a reference inside the file: the engine is let follow it, and is served the store this module
+ *   fetched (lib/c2pa/engine-fetch.ts) — its own remote path, for every format it reads;
+ * - a `Link` header only: the engine has no "manifest data + asset" entry point (c2pa-wasm 0.15),
+ *   so the store is appended to an ISO BMFF asset (MP4, MOV) as the C2PA box it would have been,
+ *   had it been embedded. The BMFF hash binding excludes C2PA boxes and covers every other box at
+ *   its offset, so appending changes nothing it covers: a store made for this asset reads valid,
+ *   one made for another reads `assertion.bmffHash.mismatch`. Other formats bind by byte ranges
+ *   that a store placed after the fact cannot satisfy: for them a store named only by a `Link`
+ *   header is not fetched, and the verdict says why (`linkOnlyNote`).
  */
 import type { C2paEvidence, RemoteManifest } from '../verdict';
+import type { RoutedStore } from './read';
 import { C2PA_UUID, checkStructure, findC2paBox } from '../media/bmff';
 
 /** Largest remote manifest store fetched (c2pa-rs's own default response cap is of this order). */
@@ -27,6 +32,22 @@ export interface RemotePolicy {
   never?: boolean;
   /** Why another host is not fetched from, in words for the reader (the extension points to its setting). */
   otherHostNote?: string;
+}
+
+/** Formats whose remote store can be checked when only a `Link` header names it. */
+export function linkHeaderCheckable(mime: string): boolean {
+  return mime === 'video/mp4' || mime === 'video/quicktime';
+}
+
+/** Why a store named only by a Link header is not fetched for other formats. */
+export function linkOnlyNote(mime: string): string {
+  return `the file does not name them itself, and for ${formatWords(mime)} the C2PA reader can check credentials kept apart from the file only when the file names them (only MP4 and MOV videos can be checked from a Link header)`;
+}
+
+function formatWords(mime: string): string {
+  const [kind, sub] = mime.split('/');
+  const name = (sub ?? mime).replace(/^x-/, '').toUpperCase();
+  return kind === 'image' ? `${name} images` : kind === 'video' ? `${name} videos` : `${name} files`;
 }
 
 export const EXTENSION_OTHER_HOST_NOTE = "it is another host than the video's; allow it in the options to read them";
@@ -118,7 +139,7 @@ export function c2paManifestBox(store: Uint8Array): Uint8Array {
 
 /** The asset with a remote store appended as its C2PA box, or undefined when the format cannot carry it that way. */
 export function withRemoteStore(asset: Uint8Array, mime: string, store: Uint8Array): Uint8Array | undefined {
-  if (mime !== 'video/mp4' && mime !== 'video/quicktime') return undefined;
+  if (!linkHeaderCheckable(mime)) return undefined;
   if (findC2paBox(checkStructure(asset))) return undefined; // already embedded: the embedded one is what was read
   const box = c2paManifestBox(store);
   const out = new Uint8Array(asset.length + box.length);
@@ -145,14 +166,14 @@ export function remoteWords(r: RemoteManifest): string {
 /**
  * Follows a remote reference if the policy allows: returns the evidence read from the fetched
  * store (validated against `asset`), or the absent evidence annotated with why it was not read.
- * `read` runs the engine on bytes (with its usual trust settings).
+ * `read` runs the engine on bytes (with its usual trust settings), serving it `routed` when given.
  */
 export async function followRemote(
   evidence: C2paEvidence,
   asset: Uint8Array,
   mime: string,
   ctx: RemoteContext,
-  read: (bytes: Uint8Array) => Promise<C2paEvidence>,
+  read: (bytes: Uint8Array, routed?: RoutedStore) => Promise<C2paEvidence>,
 ): Promise<C2paEvidence> {
   const ref = remoteReference(evidence, ctx);
   if (!ref) return evidence;
@@ -162,17 +183,20 @@ export async function followRemote(
   if (!sameOrigin(ref.url, ctx.assetUrl) && !ctx.policy.allowOtherHosts) {
     return { ...evidence, remote: { ...ref, status: 'not-fetched', note: ctx.policy.otherHostNote ?? EXTENSION_OTHER_HOST_NOTE } };
   }
+  if (ref.via === 'link-header' && !linkHeaderCheckable(mime)) return { ...evidence, remote: { ...ref, status: 'not-fetched', note: linkOnlyNote(mime) } };
   let store: Uint8Array;
   try {
     store = await ctx.fetchManifest(ref.url);
   } catch (err) {
     return { ...evidence, remote: { ...ref, status: 'failed', note: fetchWords(err) } };
   }
-  const joined = withRemoteStore(asset, mime, store);
-  if (!joined) {
-    return { ...evidence, remote: { ...ref, status: 'failed', note: `remote credentials cannot be validated for ${mime} files here` } };
+  let read2: C2paEvidence;
+  if (ref.via === 'in-file') read2 = await read(asset, { url: ref.url, bytes: store });
+  else {
+    const joined = withRemoteStore(asset, mime, store);
+    if (!joined) return { ...evidence, remote: { ...ref, status: 'not-fetched', note: linkOnlyNote(mime) } };
+    read2 = await read(joined);
   }
-  const read2 = await read(joined);
   if (read2.state === 'absent' || read2.state === 'error') {
     const why = read2.error ?? 'it holds no manifest store';
     return { ...evidence, remote: { ...ref, status: 'failed', note: `what it serves is not a C2PA manifest store (${why})` } };

@@ -4,7 +4,7 @@
  * with the ITL's allowed end-entity list and EKU config, plus any anchors the user adds.
  * The addresses are settings (tests point them at a local server).
  */
-import { indexOfBytes } from '../media/bmff';
+import { listsReached, parseCert, type Cert, type CertList } from './chain';
 
 export type TrustRole = 'anchors' | 'allowed' | 'config';
 
@@ -102,29 +102,43 @@ export function buildTrustSettings(stored: StoredTrustText[], userAnchors = ''):
 }
 
 /**
- * Which list a trusted signer was found on, as words to follow "trusted via": an allowed list
- * holding the signer's own certificate, else the anchor list(s) holding a certificate that names
- * the issuing CA (names are matched in the certificates' DER bytes, where subject and issuer
- * strings are plain text). When the anchor is further up the chain than the issuing CA, the
- * engine does not tell which list held it: then every anchor list in use is named as a candidate.
+ * Which list a trusted signer was found on, as words to follow "trusted via": the list(s) whose
+ * anchor the signer's certificate chain reaches, or an allowed list holding the signer's own
+ * certificate (lib/c2pa/chain.ts walks the chain taken from the manifest's signature). The engine's
+ * verdict stays the authority on trust; this only names the list. When the chain could not be read
+ * or leads to none of the lists, the words say the list is not known and name the candidates.
  */
-export function trustListOf(trust: TrustSettings | undefined, signer?: string, issuer?: string): string | undefined {
-  const has = (pem: string, name?: string) => {
-    if (!name) return false;
-    const needle = new TextEncoder().encode(name);
-    for (const m of pem.matchAll(PEM_CERT)) {
-      if (indexOfBytes(base64Bytes(m[1]), needle) >= 0) return true;
-    }
-    return false;
-  };
-  const the = (name: string) => (name.startsWith('your ') ? name : `the ${name}`);
+export async function trustListOf(trust: TrustSettings | undefined, chain: Uint8Array[] | undefined): Promise<string | undefined> {
   const lists = trust?.lists ?? [];
-  const allowed = lists.find((l) => l.role === 'allowed' && has(l.pem, signer));
-  if (allowed) return the(allowed.name);
+  if (!lists.length) return undefined;
+  const found = chain?.length ? await listsReached(chain, certLists(lists)) : [];
+  if (found.length) return found.map((n) => (n.startsWith('your ') ? n : `the ${n}`)).join(' and ');
   const anchors = lists.filter((l) => l.role === 'anchors');
-  const found = anchors.filter((l) => has(l.pem, issuer)).map((l) => the(l.name));
-  if (found.length) return found.join(' or ');
-  return anchors.length ? `one of the configured trust lists: ${anchors.map((l) => l.name).join(', ')}` : undefined;
+  return `a configured trust list (which one could not be determined; configured: ${anchors.map((l) => l.name).join(', ')})`;
+}
+
+const parsedLists = new WeakMap<object, CertList[]>();
+
+/** The stored lists as certificates (parsed once per settings object). */
+function certLists(lists: NonNullable<TrustSettings['lists']>): CertList[] {
+  let out = parsedLists.get(lists);
+  if (out) return out;
+  out = lists
+    .filter((l) => l.role !== 'config')
+    .map((l) => {
+      const certs: Cert[] = [];
+      for (const m of l.pem.matchAll(PEM_CERT)) {
+        try {
+          certs.push(parseCert(base64Bytes(m[1])));
+        } catch {
+          /* a malformed entry names nothing */
+        }
+      }
+      const hashes = l.role === 'allowed' && !l.pem.includes('-----BEGIN') ? new Set(l.pem.split(/\s+/).filter(Boolean)) : undefined;
+      return { name: l.name, role: l.role as 'anchors' | 'allowed', certs, hashes };
+    });
+  parsedLists.set(lists, out);
+  return out;
 }
 
 function base64Bytes(b64: string): Uint8Array {
@@ -137,8 +151,10 @@ function base64Bytes(b64: string): Uint8Array {
 /**
  * c2pa-rs context JSON for a reader. Always sent, even without trust lists: the engine must
  * never open a connection by itself (remote manifests go through lib/c2pa/remote.ts; no OCSP).
+ * `routedRemote`: the engine may follow the file's reference, but only to a store the extension
+ * already fetched and serves it (lib/c2pa/engine-fetch.ts).
  */
-export function readerContext(trust: TrustSettings | undefined): string {
+export function readerContext(trust: TrustSettings | undefined, routedRemote = false): string {
   return JSON.stringify({
     ...(trust
       ? {
@@ -149,6 +165,6 @@ export function readerContext(trust: TrustSettings | undefined): string {
           },
         }
       : {}),
-    verify: { ...(trust ? { verify_trust: true } : {}), remote_manifest_fetch: false, ocsp_fetch: false },
+    verify: { ...(trust ? { verify_trust: true } : {}), remote_manifest_fetch: routedRemote, ocsp_fetch: false },
   });
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, fresh } from './harness/extension';
 import { badgeFor, settledBadge } from './harness/badges';
-import { signMp4Remote } from '../support/signing';
+import { signMp4Remote, withoutXmp } from '../support/signing';
 import { C2PA_FIXTURES } from '../paths';
 
 const V = 'width="320" height="180" muted preload="metadata"';
@@ -89,6 +89,37 @@ test('remote manifests: Link header, in-file reference, mismatch, unreachable, a
   expect(awayRequests().map((r) => r.headers.host)).toContain(otherHost);
   expect(awayRequests().every((r) => !r.headers.cookie)).toBe(true);
   await ext.setSettings({ remoteManifestsAnyHost: false });
+  await page.close();
+});
+
+test('remote manifests of a JPEG: a reference inside the file is followed and validated in the worker; a Link header alone is not, in words', async ({ ext, server }) => {
+  const q = fresh();
+  const host = new URL(server.origin).host;
+  const jpeg = withoutXmp(new Uint8Array(readFileSync(join(C2PA_FIXTURES, 'c2pa-rs__no_manifest.jpg'))));
+  const sign = { ...SIGN, title: 'remote.jpg' };
+  const inFile = await signMp4Remote(jpeg, sign, `${server.origin}/remote/in-file-${q}.jpg.c2pa`, 'image/jpeg');
+  server.text(`/remote/in-file-${q}.jpg.c2pa`, Buffer.from(inFile.manifest), 'application/c2pa');
+  server.text(`/remote/in-file-${q}.jpg`, Buffer.from(inFile.asset), 'image/jpeg');
+  const linked = await signMp4Remote(jpeg, sign, undefined, 'image/jpeg');
+  server.text(`/remote/linked-${q}.jpg.c2pa`, Buffer.from(linked.manifest), 'application/c2pa');
+  server.text(`/remote/linked-${q}.jpg`, Buffer.from(linked.asset), 'image/jpeg', { link: `</remote/linked-${q}.jpg.c2pa>; rel="c2pa-manifest"` });
+
+  const page = await ext.context.newPage();
+  await page.goto(server.html(`/p/remote-jpg-${q}.html`, '<!doctype html><html lang="en"><title>jpeg</title><p>nothing here</p></html>'));
+  const popup = await ext.openPopup(page);
+  const result = popup.locator('.pl-lookup-result');
+  await popup.getByLabel('Video address').fill(`${server.origin}/remote/in-file-${q}.jpg`);
+  await popup.getByRole('button', { name: 'Check address' }).click();
+  await expect(result).toContainText(`Credentials fetched from ${host}`, { timeout: 30_000 });
+  await expect(result).toContainText('a certificate that names itself “C2PA Test Signing Cert”');
+  expect(server.requests(`/remote/in-file-${q}.jpg.c2pa`).length).toBe(1);
+
+  await popup.getByLabel('Video address').fill(`${server.origin}/remote/linked-${q}.jpg`);
+  await popup.getByRole('button', { name: 'Check address' }).click();
+  await expect(result).toContainText(`credentials stored at ${host}, not fetched: the file does not name them itself, and for JPEG images`, { timeout: 30_000 });
+  await expect(result).not.toContainText(/C2pa\(|RemoteManifest|http resolver/);
+  expect(server.requests(`/remote/linked-${q}.jpg.c2pa`)).toEqual([]);
+  await popup.close();
   await page.close();
 });
 

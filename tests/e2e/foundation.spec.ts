@@ -7,6 +7,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { test, expect, fresh } from './harness/extension';
 import { badgeFor, readBadges, settledBadge } from './harness/badges';
 import type { Page } from '@playwright/test';
+import { join } from 'node:path';
+import { C2PA_FIXTURES } from '../paths';
 import { FOUNDATION_BADGES, FOUNDATION_FLAGGED, FOUNDATION_FRAME_BADGES, FOUNDATION_POPUP_COUNT, FOUNDATION_SHADOW_BADGE, foundationPopup, mountFoundationPage, V } from './scenarios/foundation';
 
 async function popupEntries(popup: Page) {
@@ -208,7 +210,17 @@ test.describe('foundation: trust and streaming', () => {
     await page.goto(server.html(`/p/trust2-${q2}.html`, `<!doctype html><html lang="en"><title>trust</title><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q2}"></video></html>`));
     const after = await settledBadge(page, '#v');
     expect(after.headline).toBe('credentials-trusted');
-    expect(after.label).toMatch(/^Content Credentials valid and trusted: signed by C2PA Test Signing Cert \(trusted via one of the configured trust lists: .*your own anchors\)/);
+    expect(after.label).toMatch(/^Content Credentials valid and trusted: signed by C2PA Test Signing Cert \(trusted via your own anchors\)/);
+    // Five lists are loaded, only the user's anchors hold the root the signer's chain reaches: the
+    // popup entry and a lookup of the file name that list alone, in the badge's words.
+    const popup = await ext.openPopup(page);
+    const entry = popup.locator('li.pl-video', { hasText: `c2pa-rs__video1.mp4?${q2}` });
+    await entry.locator('summary').first().click();
+    await expect(entry).toContainText('C2PA Test Signing Cert (trusted via your own anchors)');
+    await popup.locator('#popup-file').setInputFiles(join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4'));
+    await expect(popup.locator('.pl-lookup-result')).toContainText('C2PA Test Signing Cert (trusted via your own anchors)', { timeout: 30_000 });
+    await expect(popup.locator('body')).not.toContainText('could not be determined');
+    await popup.close();
     await ext.setSettings({ userAnchors: '' });
     await page.close();
   });

@@ -165,8 +165,17 @@ test('a site without access: the toolbar button grants activeTab, "Check this pa
   await clickToolbarButton(ext, page);
   const popup = await ext.openPopup(page);
   await expect(popup.getByText('For other sites it needs your permission')).toBeVisible();
+  // The status lives in the "no videos" panel, which goes as soon as the injected script lists the
+  // video (the popup polls every 700 ms): it may show for only a moment, so it is recorded as it comes.
+  await popup.evaluate(() => {
+    const seen: string[] = ((globalThis as { statusesSeen?: string[] }).statusesSeen = []);
+    new MutationObserver(() => {
+      const s = document.querySelector('[role=status]')?.textContent;
+      if (s) seen.push(s);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await popup.getByRole('button', { name: 'Check this page once' }).click();
-  await expect(popup.getByRole('status')).toContainText('Checking the videos of this page once');
+  await expect.poll(() => popup.evaluate(() => ((globalThis as { statusesSeen?: string[] }).statusesSeen ?? []).join('\n'))).toContain('Checking the videos of this page once');
   await expect.poll(async () => (await popup.locator('li.pl-video').evaluateAll((els) => els.map((e) => e.getAttribute('data-headline')))).join(), { timeout: 30_000 }).toBe('credentials-valid');
   await expect.poll(async () => (await badgeFor(page, '#v'))?.headline).toBe('credentials-valid');
   expect(web.log.some((r) => r.fromExtension && r.host === 'videos.example.net' && r.path === '/clips/signed.mp4')).toBe(true);

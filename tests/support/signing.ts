@@ -21,9 +21,10 @@ function pemBlocks(pem: string): Buffer[] {
   return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
 }
 
-export function testSigner() {
-  const key = createPrivateKey(readFileSync(join(C2PA_FIXTURES, 'signing/c2pa-rs-test__es256.pem')));
-  const chain = pemBlocks(readFileSync(join(C2PA_FIXTURES, 'signing/c2pa-rs-test__es256.pub'), 'utf8'));
+/** Signs with the c2pa-rs test key and chain, or with `material` (PKCS#8 key, PEM chain leaf first; EC P-256). */
+export function testSigner(material?: { key: string; chain: string }) {
+  const key = createPrivateKey(material?.key ?? readFileSync(join(C2PA_FIXTURES, 'signing/c2pa-rs-test__es256.pem')));
+  const chain = pemBlocks(material?.chain ?? readFileSync(join(C2PA_FIXTURES, 'signing/c2pa-rs-test__es256.pub'), 'utf8'));
   const protectedBytes = encode(new Map<number, unknown>([[1, -7], [33, chain.length === 1 ? chain[0] : chain]]));
   return {
     alg: 'es256',
@@ -49,39 +50,40 @@ export interface SignOptions {
   action?: string;
 }
 
-/** Signs `input` (MP4) and returns the signed bytes. */
-export async function signMp4(input: Uint8Array, o: SignOptions): Promise<Uint8Array> {
+/** Signs `input` (MP4 unless `mime` says otherwise) and returns the signed bytes. */
+export async function signMp4(input: Uint8Array, o: SignOptions, signer = testSigner(), mime = 'video/mp4'): Promise<Uint8Array> {
   const engine = nodeC2paEngine(); // initialises the WASM module (and the Node blob shim)
-  const builder = WasmBuilder.fromJson(JSON.stringify(manifestDefinition(o)));
+  const builder = WasmBuilder.fromJson(JSON.stringify(manifestDefinition(o, mime)));
   try {
-    return new Uint8Array(await builder.sign(testSigner(), [], 'video/mp4', engine.blob(input) as Blob));
+    return new Uint8Array(await builder.sign(signer, [], mime, engine.blob(input) as Blob));
   } finally {
     builder.free();
   }
 }
 
 /**
- * Signs `input` (MP4) with the manifest store kept apart (not embedded): returns the asset and
- * the store. With `remoteUrl`, the asset carries a reference to it (XMP dcterms:provenance).
+ * Signs `input` (MP4 unless `mime` says otherwise) with the manifest store kept apart (not
+ * embedded): returns the asset and the store. With `remoteUrl`, the asset carries a reference to
+ * it (XMP dcterms:provenance).
  */
-export async function signMp4Remote(input: Uint8Array, o: SignOptions, remoteUrl?: string): Promise<{ asset: Uint8Array; manifest: Uint8Array }> {
+export async function signMp4Remote(input: Uint8Array, o: SignOptions, remoteUrl?: string, mime = 'video/mp4'): Promise<{ asset: Uint8Array; manifest: Uint8Array }> {
   const engine = nodeC2paEngine();
-  const builder = WasmBuilder.fromJson(JSON.stringify(manifestDefinition(o)));
+  const builder = WasmBuilder.fromJson(JSON.stringify(manifestDefinition(o, mime)));
   try {
     builder.setNoEmbed(true);
     if (remoteUrl) builder.setRemoteUrl(remoteUrl);
-    const out = await builder.signAndGetManifestBytes(testSigner(), [], 'video/mp4', engine.blob(input) as Blob);
+    const out = await builder.signAndGetManifestBytes(testSigner(), [], mime, engine.blob(input) as Blob);
     return { asset: new Uint8Array(out.asset), manifest: new Uint8Array(out.manifest) };
   } finally {
     builder.free();
   }
 }
 
-function manifestDefinition(o: SignOptions) {
+function manifestDefinition(o: SignOptions, mime = 'video/mp4') {
   return {
     claim_generator_info: [{ name: o.generator, version: '1.0' }],
     title: o.title,
-    format: 'video/mp4',
+    format: mime,
     assertions: [
       {
         label: 'c2pa.actions.v2',
@@ -136,4 +138,19 @@ export async function badSignatureVideo(): Promise<string> {
   signed[at] = 'X'.charCodeAt(0);
   writeFileSync(out, signed);
   return out;
+}
+
+/** A JPEG without its XMP (APP1 "http://ns.adobe.com/xap/1.0/") segments: nothing in it names a manifest. */
+export function withoutXmp(jpeg: Uint8Array): Uint8Array {
+  const keep: Uint8Array[] = [jpeg.subarray(0, 2)];
+  let at = 2;
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff && jpeg[at + 1] !== 0xda) {
+    const len = (jpeg[at + 2] << 8) | jpeg[at + 3];
+    const seg = jpeg.subarray(at, at + 2 + len);
+    const xmp = jpeg[at + 1] === 0xe1 && Buffer.from(seg.subarray(4, 33)).toString('latin1') === 'http://ns.adobe.com/xap/1.0/\0';
+    if (!xmp) keep.push(seg);
+    at += 2 + len;
+  }
+  keep.push(jpeg.subarray(at));
+  return new Uint8Array(Buffer.concat(keep));
 }

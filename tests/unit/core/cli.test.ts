@@ -129,6 +129,11 @@ describe('check: the command itself', () => {
     const r = await cli('check', F('c2pa-rs__video1.mp4'), '--json', '--no-frames', '--trust', F('trust/c2pa-rs__sdk-test__test_cert_root_bundle.pem'));
     expect(JSON.parse(r.stdout).verdict.headline).toBe('credentials-trusted');
   });
+  it('--trust with two lists names only the one holding the root the chain reaches, in the same words as the extension', async () => {
+    const r = await cli('check', F('c2pa-rs__video1.mp4'), '--no-frames', '--trust', F('trust/verify-site-ITL__anchors.pem'), '--trust', F('trust/c2pa-rs__sdk-test__test_cert_root_bundle.pem'));
+    expect(r.stdout).toContain('C2PA Test Signing Cert (trusted via the trust list c2pa-rs__sdk-test__test_cert_root_bundle.pem)');
+    expect(r.stdout).not.toContain('trust list verify-site-ITL__anchors.pem');
+  });
   it('usage errors exit 2 with a message; a missing file too', async () => {
     const a = await cli('check');
     expect(a.code).toBe(2);

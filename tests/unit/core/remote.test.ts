@@ -15,7 +15,8 @@ import { followRemote, manifestFromLinkHeader } from '../../../lib/c2pa/remote';
 import { checkSource } from '../../../cli/commands/check';
 import { decideVerdict } from '../../../lib/verdict';
 import { accessibleName } from '../../../lib/present';
-import { signMp4Remote } from '../../support/signing';
+import { signMp4Remote, withoutXmp } from '../../support/signing';
+import { ENGINE_FETCH_REFUSED, installEngineFetch, serveToEngine } from '../../../lib/c2pa/engine-fetch';
 import { C2PA_FIXTURES } from '../../paths';
 
 const SOURCE = new Uint8Array(readFileSync(join(C2PA_FIXTURES, 'c2pa-rs__video1_no_manifest.mp4')));
@@ -54,6 +55,18 @@ beforeAll(async () => {
   routes.set('/away.mp4', { body: away.asset });
   // Unreachable store.
   routes.set('/gone.mp4', { body: linked.asset, headers: { link: `</gone.c2pa>; rel="c2pa-manifest"` } });
+  // JPEG: a reference inside the file (XMP), and a Link header alone (no XMP in the file at all).
+  const jpeg = withoutXmp(new Uint8Array(readFileSync(join(C2PA_FIXTURES, 'c2pa-rs__no_manifest.jpg'))));
+  const jopts = { ...opts, title: 'remote.jpg' };
+  const jIn = await signMp4Remote(jpeg, jopts, `${base}/in-file-jpg.c2pa`, 'image/jpeg');
+  routes.set('/in-file-jpg.c2pa', { body: jIn.manifest });
+  routes.set('/in-file.jpg', { body: jIn.asset });
+  const changedJpeg = jIn.asset.slice();
+  changedJpeg[changedJpeg.length - 200] ^= 0xff; // in the image data
+  routes.set('/changed.jpg', { body: changedJpeg });
+  const jLinked = await signMp4Remote(jpeg, jopts, undefined, 'image/jpeg');
+  routes.set('/linked-jpg.c2pa', { body: jLinked.manifest });
+  routes.set('/linked.jpg', { body: jLinked.asset, headers: { link: `</linked-jpg.c2pa>; rel="c2pa-manifest"` } });
 }, 120_000);
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -120,6 +133,45 @@ describe('remote manifests', () => {
     expect(v.headline).toBe('unavailable');
     expect(v.reason).toBe(`credentials stored at ${new URL(base).host} could not be read: the server answered 404 Not Found`);
     expect(accessibleName(v)).not.toMatch(/C2pa\(|RemoteManifest/);
+  });
+
+  it('JPEG, reference inside the file: the engine follows it to the store we fetched (one request, ours), validated against the image', async () => {
+    const before = hits('/in-file-jpg.c2pa');
+    const v = await checkSource(`${base}/in-file.jpg`, { frames: false });
+    expect(hits('/in-file-jpg.c2pa')).toBe(before + 1);
+    expect(v.headline).toBe('credentials-valid');
+    expect(v.c2pa?.remote).toMatchObject({ status: 'fetched', via: 'in-file', url: `${base}/in-file-jpg.c2pa` });
+    expect(v.c2pa?.codes).toContain('assertion.dataHash.match');
+    expect(v.summary).toContain(`Credentials fetched from ${new URL(base).host}`);
+  });
+
+  it('JPEG whose image changed after signing, store fetched from its reference: invalid', async () => {
+    const v = await checkSource(`${base}/changed.jpg`, { frames: false });
+    expect(v.headline).toBe('credentials-invalid');
+    expect(v.c2pa?.failures.map((f) => f.code)).toContain('assertion.dataHash.mismatch');
+  });
+
+  it('JPEG named only by a Link header: not fetched, and the verdict says why in words', async () => {
+    const before = hits('/linked-jpg.c2pa');
+    const v = await checkSource(`${base}/linked.jpg`, { frames: false });
+    expect(hits('/linked-jpg.c2pa')).toBe(before);
+    expect(v.c2pa?.remote).toMatchObject({ status: 'not-fetched', via: 'link-header' });
+    expect(v.reason).toBe(
+      `credentials stored at ${new URL(base).host}, not fetched: the file does not name them itself, and for JPEG images the C2PA reader can check credentials kept apart from the file only when the file names them (only MP4 and MOV videos can be checked from a Link header)`,
+    );
+  });
+
+  it("the engine's own requests are answered only from stores we fetched: any other address is refused with no connection", async () => {
+    installEngineFetch();
+    const before = log.length;
+    await expect(fetch(new Request(`${base}/in-file-jpg.c2pa`))).rejects.toThrow(ENGINE_FETCH_REFUSED);
+    const release = serveToEngine(`${base}/x.c2pa`, new Uint8Array([1, 2, 3]));
+    expect(new Uint8Array(await (await fetch(new Request(`${base}/x.c2pa`))).arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    release();
+    await expect(fetch(new Request(`${base}/x.c2pa`))).rejects.toThrow(ENGINE_FETCH_REFUSED);
+    expect(log.length).toBe(before);
+    // Our own fetches (an address string) still reach the network.
+    expect((await fetch(`${base}/in-file-jpg.c2pa`)).status).toBe(200);
   });
 
   it('a reference that is not a web address is never fetched', async () => {
