@@ -82,12 +82,17 @@ export class WorkerRelay {
       else {
         this.jobs.delete(m.key);
         if ((m.wasmBytes ?? 0) > WASM_MEMORY_LIMIT && !this.jobs.size) this.close();
-        if (m.error) this.emit({ type: 'check-result', key: m.key, stage: 'failed', evidence: { source: job.source, unavailable: `the check failed: ${m.error}` } });
+        // The checker's own error text is for the console, not the badge: the badge gets words.
+        if (m.error) {
+          console.warn('Provenance Lens: check failed', m.error);
+          this.emit({ type: 'check-result', key: m.key, stage: 'failed', evidence: { source: job.source, unavailable: 'the checker failed on this video (an internal error); try again later' } });
+        }
       }
     };
     w.onerror = (e) => {
       e.preventDefault?.();
-      this.lose(`the checker stopped (${e.message || 'worker error'})`);
+      console.warn('Provenance Lens: the checker stopped', e.message);
+      this.lose('the checker stopped unexpectedly');
     };
     this.worker = w;
     return w;
