@@ -33,7 +33,7 @@ export interface Platform {
 
 export interface SessionState {
   registry: RegistrySnapshot;
-  pending: { key: string; ref: MediaRef; priority: number; source: string; uploadId?: string }[];
+  pending: { key: string; ref: MediaRef; priority: number; source: string; uploadId?: string; tabId?: number; origin?: string }[];
 }
 
 /** Matches evidence against the subscribed lists (lib/lists); none until lists are wired. */
@@ -58,7 +58,8 @@ export class Service {
   private inflight = new Map<string, Pending>();
   private lostCount = new Map<string, number>();
   private waiters = new Map<string, ((v: Verdict) => void)[]>();
-  private jobs = new Map<string, { ref: MediaRef; source: string; uploadId?: string }>();
+  /** What each check is about, and who asked (its tab and page origin: its share of the queue, kept across restarts). */
+  private jobs = new Map<string, { ref: MediaRef; source: string; uploadId?: string; tabId?: number; origin?: string }>();
   readonly queue: CheckQueue<{ ref: MediaRef; source: string; uploadId?: string }>;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames sampled from blob: video elements, by key (see onElementFrames). */
@@ -95,7 +96,7 @@ export class Service {
       now: () => platform.now(),
     });
     // Checks that were waiting when the service worker stopped start again.
-    for (const p of restored?.pending ?? []) this.enqueue(p.key, p.ref, p.source, p.priority, p.uploadId);
+    for (const p of restored?.pending ?? []) this.enqueue(p.key, p.ref, p.source, p.priority, p.uploadId, p.tabId, p.origin);
   }
 
   /** A content script's report of its frame's videos. */
@@ -272,7 +273,7 @@ export class Service {
       const job = this.jobs.get(key);
       if (attempts <= MAX_RETRIES_AFTER_LOSS && job) {
         p?.resolve(); // frees the queue slot; the check is queued again below
-        setTimeout(() => this.queue.enqueue(key, job, 3), 0);
+        setTimeout(() => this.queue.enqueue(key, job, 3, job.tabId, job.origin), 0);
         return;
       }
       stage = 'failed';
@@ -327,7 +328,8 @@ export class Service {
     const s = this.sampled.get(key);
     if (!s) return e;
     if (s.problem === 'cross-origin') {
-      if (e.frames?.length) return e;
+      // The file's own frames are on their way, or came: the element's are not needed for the lists.
+      if (e.frames?.length || e.fingerprint === 'pending') return e;
       return { ...e, fingerprint: 'unavailable', fingerprintNote: e.unavailable ? 'its frames cannot be read either: the video comes from another site that does not allow it (CORS)' : "the playing video's frames cannot be read (another site's video without CORS)" };
     }
     if (e.frames?.length && e.basis?.frames?.mode === 'whole') return e;
@@ -448,7 +450,7 @@ export class Service {
 
   private enqueue(key: string, ref: MediaRef, source: string, priority: number, uploadId?: string, tabId?: number, origin?: string): void {
     this.cancelled.delete(key);
-    this.jobs.set(key, { ref, source, uploadId });
+    this.jobs.set(key, { ref, source, uploadId, tabId, origin });
     const current = this.verdicts.get(key);
     if (!current || current.headline === 'not-checked') this.verdicts.set(key, this.checking(ref));
     this.queue.enqueue(key, { ref, source, uploadId }, priority, tabId, origin);
@@ -490,7 +492,7 @@ export class Service {
   sessionState(): SessionState {
     const pending = [...this.jobs.entries()]
       .filter(([key]) => this.queue.has(key))
-      .map(([key, j]) => ({ key, ref: j.ref, source: j.source, priority: 1, uploadId: j.uploadId }));
+      .map(([key, j]) => ({ key, ref: j.ref, source: j.source, priority: 1, uploadId: j.uploadId, tabId: j.tabId, origin: j.origin }));
     return { registry: this.registry.snapshot(), pending };
   }
 }

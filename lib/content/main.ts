@@ -7,7 +7,7 @@ import { Spotter, type SpottedVideo } from './spotter';
 import { BadgeLayer } from './badges';
 import { adapterFor } from '../sites';
 import type { BackgroundToContent, VideosAck } from '../messages';
-import { boundVerdict, decideVerdict, type PictureBinding, type Verdict } from '../verdict';
+import { boundVerdict, decideVerdict, POSITIVE, type PictureBinding, type Verdict } from '../verdict';
 import { isCovered } from './cover';
 import { mediaKey, refSource, type MediaRef } from '../media/ref';
 import { ElementSampler } from './element-frames';
@@ -39,6 +39,9 @@ const RESEND_MS = 5000;
 const COVER_CHECK_MS = 1000;
 /** Until the background has compared an element's picture with the checked file. */
 const NOT_COMPARED: PictureBinding = { state: 'pending', note: 'the picture shown has not been compared with the checked file yet' };
+const COVERED: PictureBinding = { state: 'covered', note: 'something else (another video, a canvas or a picture) is shown on top of this video' };
+/** Hit-testing hundreds of videos is not free: each round of cover checks stops after this long. */
+const COVER_BUDGET_MS = 6;
 
 /** Whether the browser asks pages to save data (Data Saver, a metered connection). */
 function saveData(win: Window): boolean {
@@ -78,8 +81,53 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   /** Videos something else is painted over (lib/content/cover.ts), by id. */
   const covered = new Set<string>();
   const isOurs = (el: Element) => el.localName === 'provenance-lens-badge';
+  /** Only a verdict that vouches can be lent to a cover: other videos are not hit-tested. */
+  const vouches = (v: SpottedVideo) => {
+    const h = verdictByKey.get(keyById.get(v.id) ?? '')?.headline;
+    return h !== undefined && POSITIVE.has(h);
+  };
+  /** Videos hit-tested in this round (asked again every COVER_CHECK_MS), and ever (a badge may vouch). */
+  const coverAsked = new Set<string>();
+  const coverSeen = new Set<string>();
+  let coverScheduled = false;
+  const idle = (fn: (budgetMs: () => number) => void) => {
+    const ric = (win as Window & { requestIdleCallback?: (cb: (d: { timeRemaining(): number }) => void, o?: { timeout: number }) => number }).requestIdleCallback;
+    if (ric) ric.call(win, (d) => fn(() => d.timeRemaining()), { timeout: 1000 });
+    else setTimeout(() => { const t0 = performance.now(); fn(() => COVER_BUDGET_MS - (performance.now() - t0)); }, 50);
+  };
+  /**
+   * Hit tests run when the page is idle (its layout is clean then, so asking costs little) and stop
+   * when the idle period ends: hundreds of videos on screen are covered over a few idle periods.
+   */
+  const scheduleCoverCheck = () => {
+    if (coverScheduled || stopped) return;
+    coverScheduled = true;
+    idle((left) => {
+      coverScheduled = false;
+      if (stopped) return;
+      const redraw: SpottedVideo[] = [];
+      let coverChanged = false;
+      let more = false;
+      for (const v of spotter.list()) {
+        if (coverAsked.has(v.id) || !keyById.has(v.id)) continue;
+        if (left() <= 1) {
+          more = true;
+          break;
+        }
+        coverAsked.add(v.id);
+        const first = !coverSeen.has(v.id);
+        if (vouches(v)) coverSeen.add(v.id);
+        const changed = updateCovered(v);
+        coverChanged ||= changed;
+        if (changed || (first && vouches(v))) redraw.push(v);
+      }
+      for (const v of redraw) draw(v);
+      if (coverChanged) scheduleReport(); // the popup and toolbar hear of it too
+      if (more) scheduleCoverCheck();
+    });
+  };
   const updateCovered = (v: SpottedVideo): boolean => {
-    const now = v.visible && isCovered(v.el, deps.shadowRootOf, isOurs);
+    const now = v.visible && vouches(v) && isCovered(v.el, deps.shadowRootOf, isOurs);
     if (now === covered.has(v.id)) return false;
     if (now) covered.add(v.id);
     else covered.delete(v.id);
@@ -95,8 +143,12 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     const key = keyById.get(v.id);
     if (!badges || !key) return;
     const verdict = verdictByKey.get(key) ?? decideVerdict({ source: refSource(v.ref), checking: true });
-    // A verdict that vouches is drawn only over a picture the background has bound to the file.
-    layer().set(v.id, v.el, boundVerdict(verdict, pictureById.get(v.id) ?? NOT_COMPARED), v.visible);
+    // A verdict that vouches is drawn only over a picture the background has bound to the file, and
+    // only once the video was seen uncovered (hit-tested when the page is idle, lib/content/cover.ts).
+    const unasked = POSITIVE.has(verdict.headline) && !coverSeen.has(v.id);
+    if (unasked) scheduleCoverCheck();
+    const picture = covered.has(v.id) ? COVERED : unasked ? NOT_COMPARED : (pictureById.get(v.id) ?? NOT_COMPARED);
+    layer().set(v.id, v.el, boundVerdict(verdict, picture), v.visible);
   };
 
   const report = async () => {
@@ -109,7 +161,6 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     if (!videos.length && !reportedAny) return;
     reportedAny = true;
     const ids = new Set(videos.map((v) => v.id));
-    for (const v of videos) updateCovered(v);
     for (const id of badgeLayer?.ids() ?? []) if (!ids.has(id) || !badges) badgeLayer!.remove(id);
     let ack: VideosAck | undefined;
     try {
@@ -163,8 +214,13 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
         const sampler = new ElementSampler(
           v.el,
           src,
-          (frames, problem) =>
-            void deps.send({ type: 'element-frames', videoId: v.id, src, ...(blob ? {} : { key }), frames, ...(problem ? { problem } : {}) }).catch(() => {}),
+          // Said as the video is known when the frames go out: an adapter may resolve a blob: to its stream meanwhile.
+          (frames, problem) => {
+            const now = spotter.get(v.id);
+            const stillBlob = now?.ref.kind === 'unresolvable';
+            const nowKey = keyById.get(v.id);
+            void deps.send({ type: 'element-frames', videoId: v.id, src, ...(stillBlob || !nowKey ? {} : { key: nowKey }), frames, ...(problem ? { problem } : {}) }).catch(() => {});
+          },
           !blob || blob.startsWith('stream:'),
         );
         samplers.set(v.id, sampler);
@@ -237,9 +293,8 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   // A page can move a cover over a video after its verdict came: on-screen videos are asked again.
   const coverCheck = setInterval(() => {
     if (stopped || doc.visibilityState !== 'visible' || !reportedAny) return;
-    let changed = false;
-    for (const v of spotter.list()) if (keyById.has(v.id) && updateCovered(v)) changed = true;
-    if (changed) scheduleReport();
+    coverAsked.clear(); // asked again: a page can move a cover in at any time
+    scheduleCoverCheck();
   }, COVER_CHECK_MS);
   const stopWatching = adapter.watch?.(win, reresolve);
   (globalThis as { __provenanceLensRefFor?: typeof refFor }).__provenanceLensRefFor = refFor;
