@@ -8,12 +8,10 @@
  * at most 720p): the same frame lands within a few bits, another video's ~128 bits away.
  *
  * Agreement: an element frame found among the checked file's frames (at any instant: an HLS or
- * MSE stream's clock may not start at 0) confirms the picture. Disagreement needs instants: the
- * element reports the first frame it shows in each second of media time (and the frame it rests on
- * before playing, usually t = 0); the file's frames are vPDQ's, one per second. A frame found
- * nowhere in the file that differs clearly from the file's frame ALIGNED_S away is enough to say
- * "mismatch" (at t = 0 both sides are the very first frame); NEAR_S away, where footage moves
- * between neighbouring frames, it takes MISMATCH_PAIRS of them — and never fewer than agree.
+ * MSE stream's clock may not start at 0) confirms the picture. Disagreement: a frame far from
+ * every checked frame (DIFFERENT_BITS). One is enough when it sits at an instant the file has a
+ * frame for (ALIGNED_S: at t = 0 both sides show the very first frame); otherwise it takes
+ * MISMATCH_PAIRS — and always more differing frames than agreeing ones.
  *
  * Flat, low-detail frames (PDQ quality under the matching rule's minimum) are left out both ways:
  * their hash bits follow noise, so two decodes of the very same frame can land 100 bits apart.
@@ -66,15 +64,17 @@ export function comparePicture(file: readonly FrameHash[] | undefined, element: 
       agree++;
       continue;
     }
-    if (!near || near.d < DIFFERENT_BITS) continue;
-    worst = Math.max(worst, near.d);
-    if (near.dt <= ALIGNED_S) alignedDiffer++;
+    // Differing means far from *every* checked frame: another rendition, a frame between two
+    // sampled ones or an offset clock stays well under that; another video does not.
+    if (any < DIFFERENT_BITS) continue;
+    worst = Math.max(worst, any);
+    if (near && near.dt <= ALIGNED_S) alignedDiffer++;
     else nearDiffer++;
   }
   const shown = `${element.length} frame${element.length === 1 ? '' : 's'} of the video`;
   const differ = alignedDiffer + nearDiffer;
-  if ((alignedDiffer || nearDiffer >= MISMATCH_PAIRS) && differ >= agree) {
-    return { state: 'mismatch', note: `${differ} of ${shown} differ from the checked file's frames at the same instants (by up to ${worst} of 256 bits)` };
+  if ((alignedDiffer || nearDiffer >= MISMATCH_PAIRS) && differ > agree) {
+    return { state: 'mismatch', note: `${differ} of ${shown} differ from every frame of the checked file (by at least ${worst} of 256 bits)` };
   }
   if (agree) return { state: 'confirmed', note: `${agree} of ${shown} match the checked file` };
   if (flat === element.length) return { state: 'pending', note: 'its frames so far have too little detail to be compared with the checked file' };

@@ -22,13 +22,15 @@ describe('comparePicture: is the picture the file that was checked?', () => {
   it('another picture at an aligned instant is a mismatch (one frame is enough at t = 0)', () => {
     const r = comparePicture(file, [{ t: 0, pdq: OTHER, quality: 90 }]);
     expect(r.state).toBe('mismatch');
-    expect(r.note).toMatch(/by up to 256 of 256 bits/);
+    expect(r.note).toMatch(/differ from every frame of the checked file \(by at least 256 of 256 bits\)/);
   });
   it('frames near but not at the file’s instants need two differing, and none agreeing, to be a mismatch', () => {
     expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }]).state).toBe('pending');
     expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.3, pdq: OTHER, quality: 90 }]).state).toBe('mismatch');
-    // Agreement must outweigh clear differences: a fake that borrows one real frame is still a mismatch.
+    // Differences must outnumber agreement: a fake that borrows one real frame is still a mismatch.
     expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.3, pdq: OTHER, quality: 90 }, { t: 2.0, pdq: H, quality: 90 }]).state).toBe('mismatch');
+    // Another rendition or an offset clock (far from the frame at that instant, near another one) never differs.
+    expect(comparePicture([{ t: 0, pdq: OTHER, quality: 90 }, { t: 1, pdq: flip(H, 40), quality: 90 }], [{ t: 0, pdq: H, quality: 90 }]).state).toBe('pending');
     expect(comparePicture(file, [{ t: 0.3, pdq: OTHER, quality: 90 }, { t: 1.0, pdq: H, quality: 90 }, { t: 2.0, pdq: H, quality: 90 }]).state).toBe('confirmed');
   });
   it("a stream whose clock does not start at 0: frames found at other instants confirm it, and never count as differing", () => {
