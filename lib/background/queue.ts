@@ -132,7 +132,8 @@ export class CheckQueue<T> {
     if (this.running.size < this.opts.concurrency) return this.waiting.splice(best, 1)[0];
     if (this.running.size >= this.opts.concurrency + FAIR_EXTRA) return undefined;
     // All normal slots taken: a group, or an origin, with nothing running may still start one (any priority).
-    const starved = this.waiting.findIndex((j) => this.runningIn(j.group) === 0 || (j.origin !== undefined && this.runningFrom(j.origin) === 0));
+    // (Checks of the extension's own pages and re-checks have no tab: they wait for a normal slot.)
+    const starved = this.waiting.findIndex((j) => (j.group !== undefined && this.runningIn(j.group) === 0) || (j.origin !== undefined && this.runningFrom(j.origin) === 0));
     return starved < 0 ? undefined : this.waiting.splice(starved, 1)[0];
   }
 
