@@ -105,15 +105,16 @@ export class CheckQueue<T> {
   }
 
   private runningIn(group: number | undefined): number {
-    let n = 0;
-    for (const r of this.running.values()) if (r.job.group === group) n++;
-    return n;
+    return this.countRunning((job) => job.group === group);
   }
 
   private runningFrom(origin: string | undefined): number {
-    if (origin === undefined) return 0;
+    return origin === undefined ? 0 : this.countRunning((job) => job.origin === origin);
+  }
+
+  private countRunning(pred: (job: Job<T>) => boolean): number {
     let n = 0;
-    for (const r of this.running.values()) if (r.job.origin === origin) n++;
+    for (const r of this.running.values()) if (pred(r.job)) n++;
     return n;
   }
 

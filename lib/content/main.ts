@@ -126,6 +126,13 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       if (more) scheduleCoverCheck();
     });
   };
+  /** The background's word on each video's picture; frames it lost (a restarted service worker) are sent again. */
+  const takePictures = (pictures: Record<string, PictureBinding>) => {
+    for (const [id, picture] of Object.entries(pictures)) {
+      pictureById.set(id, picture);
+      if (picture.seen === 0) samplers.get(id)?.resend();
+    }
+  };
   const updateCovered = (v: SpottedVideo): boolean => {
     const now = v.visible && vouches(v) && isCovered(v.el, deps.shadowRootOf, isOurs);
     if (now === covered.has(v.id)) return false;
@@ -181,10 +188,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     keyById.clear();
     for (const [id, key] of Object.entries(ack.keys)) keyById.set(id, key);
     for (const [key, verdict] of Object.entries(ack.verdicts)) verdictByKey.set(key, verdict);
-    for (const [id, picture] of Object.entries(ack.pictures ?? {})) {
-      pictureById.set(id, picture);
-      if (picture.seen === 0) samplers.get(id)?.resend();
-    }
+    takePictures(ack.pictures ?? {});
     for (const v of spotter.list()) draw(v);
     sampleFrames = ack.sampleFrames !== false;
     syncSamplers();
@@ -266,11 +270,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       verdictByKey.set(msg.key, msg.verdict);
       for (const v of spotter.list()) if (keyById.get(v.id) === msg.key) draw(v);
     } else if (msg.type === 'pictures') {
-      for (const [id, picture] of Object.entries(msg.pictures)) {
-        pictureById.set(id, picture);
-        // The background lost the frames it had (a restarted service worker): they are sent again.
-        if (picture.seen === 0) samplers.get(id)?.resend();
-      }
+      takePictures(msg.pictures);
       for (const v of spotter.list()) if (msg.pictures[v.id]) draw(v);
     } else if (msg.type === 'reveal') {
       const v = spotter.get(msg.videoId);
