@@ -251,6 +251,9 @@ export interface PictureBinding {
   seen?: number;
 }
 
+/** Said of a video something else is painted over (the content script's hit tests, lib/content/cover.ts). */
+export const COVERED_PICTURE: PictureBinding = { state: 'covered', note: 'something else (another video, a canvas or a picture) is shown on top of this video' };
+
 /** What the check pipeline found; `decideVerdict` turns it into a Verdict. */
 export interface Evidence {
   source: string;

@@ -6,7 +6,7 @@
 import { refSource, type MediaRef } from '../media/ref';
 import { contentKey } from '../sites/content-key';
 import type { ContentToBackground, ElementFramesReport, TabVideo, VideosAck } from '../messages';
-import { boundVerdict, decideVerdict, type Evidence, type FrameHash, type Headline, type ListMatch, type PictureBinding, type Verdict } from '../verdict';
+import { boundVerdict, COVERED_PICTURE, decideVerdict, type Evidence, type FrameHash, type Headline, type ListMatch, type PictureBinding, type Verdict } from '../verdict';
 import { comparePicture, type ElementFrameHash } from '../picture';
 import type { Settings } from '../settings';
 import type { CheckJob } from '../worker/job';
@@ -381,7 +381,7 @@ export class Service {
     const tabs = new Set<number>();
     for (const { tabId, frameId } of this.registry.placesOf(key)) {
       this.platform.sendToFrame(tabId, frameId, { type: 'verdict', key, verdict });
-      this.sendPictures(tabId, frameId);
+      this.sendPictures(tabId, frameId, key);
       tabs.add(tabId);
     }
     for (const t of tabs) this.updateToolbar(t);
@@ -394,7 +394,7 @@ export class Service {
    */
   private pictureOf(tabId: number, frameId: number, v: { videoId: string; key: string; ref: MediaRef; readable?: boolean; covered?: boolean }): PictureBinding {
     if (v.ref.kind === 'unresolvable') return { state: 'stream', note: 'no file behind it: its frames are what was checked' };
-    if (v.covered) return { state: 'covered', note: 'something else (another video, a canvas or a picture) is shown on top of this video' };
+    if (v.covered) return COVERED_PICTURE;
     const seen = this.shown.get(`${tabId}:${frameId}:${v.videoId}`);
     const fresh = seen?.key === v.key ? seen : undefined;
     if (!this.settings().fingerprint) return { state: 'unreadable', note: 'frame checks are off in the settings, so the picture was not compared with the file' };
@@ -413,10 +413,10 @@ export class Service {
     return { ...picture, seen: fresh?.frames.length ?? 0 };
   }
 
-  /** The bound pictures of a frame's videos, for its badges. */
-  private sendPictures(tabId: number, frameId: number): void {
+  /** The bound pictures of a frame's videos (only those showing `key`, when given: one verdict changed), for its badges. */
+  private sendPictures(tabId: number, frameId: number, key?: string): void {
     const pictures: Record<string, PictureBinding> = {};
-    for (const v of this.registry.tabVideos(tabId)) if (v.frameId === frameId) pictures[v.videoId] = this.pictureOf(tabId, frameId, v);
+    for (const v of this.registry.tabVideos(tabId)) if (v.frameId === frameId && (key === undefined || v.key === key)) pictures[v.videoId] = this.pictureOf(tabId, frameId, v);
     this.platform.sendToFrame(tabId, frameId, { type: 'pictures', pictures });
   }
 

@@ -7,7 +7,7 @@ import { Spotter, type SpottedVideo } from './spotter';
 import { BadgeLayer } from './badges';
 import { adapterFor } from '../sites';
 import type { BackgroundToContent, VideosAck } from '../messages';
-import { boundVerdict, decideVerdict, POSITIVE, type PictureBinding, type Verdict } from '../verdict';
+import { boundVerdict, COVERED_PICTURE, decideVerdict, POSITIVE, type PictureBinding, type Verdict } from '../verdict';
 import { isCovered } from './cover';
 import { mediaKey, refSource, type MediaRef } from '../media/ref';
 import { ElementSampler } from './element-frames';
@@ -39,7 +39,6 @@ const RESEND_MS = 5000;
 const COVER_CHECK_MS = 1000;
 /** Until the background has compared an element's picture with the checked file. */
 const NOT_COMPARED: PictureBinding = { state: 'pending', note: 'the picture shown has not been compared with the checked file yet' };
-const COVERED: PictureBinding = { state: 'covered', note: 'something else (another video, a canvas or a picture) is shown on top of this video' };
 /** Hit-testing hundreds of videos is not free: each round of cover checks stops after this long. */
 const COVER_BUDGET_MS = 6;
 
@@ -154,7 +153,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     // only once the video was seen uncovered (hit-tested when the page is idle, lib/content/cover.ts).
     const unasked = POSITIVE.has(verdict.headline) && !coverSeen.has(v.id);
     if (unasked) scheduleCoverCheck();
-    const picture = covered.has(v.id) ? COVERED : unasked ? NOT_COMPARED : (pictureById.get(v.id) ?? NOT_COMPARED);
+    const picture = covered.has(v.id) ? COVERED_PICTURE : unasked ? NOT_COMPARED : (pictureById.get(v.id) ?? NOT_COMPARED);
     layer().set(v.id, v.el, boundVerdict(verdict, picture), v.visible);
   };
 
