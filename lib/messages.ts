@@ -6,6 +6,7 @@
  */
 import { isFetchableUrl, mediaKey, type MediaRef } from './media/ref';
 import type { PictureBinding, Verdict } from './verdict';
+import type { CheckStage } from './worker/job';
 
 /** What a content script reports about one video element in its frame. */
 export interface VideoReport {
@@ -144,10 +145,11 @@ export interface CheckResultMessage {
   type: 'check-result';
   key: string;
   /**
-   * `c2pa`: first stage (C2PA + SHA-256); `frames`: fingerprint; `failed`: the job could not
-   * run; `lost`: the worker context died with it (it is run again once).
+   * `c2pa`: first stage (C2PA + SHA-256); `preview`: the first frame hashes, ahead of the rest
+   * (lib/worker/job.ts); `frames`: fingerprint; `failed`: the job could not run; `lost`: the
+   * worker context died with it (it is run again once).
    */
-  stage: 'c2pa' | 'frames' | 'failed' | 'lost';
+  stage: CheckStage | 'failed' | 'lost';
   evidence: import('./verdict').Evidence;
 }
 

@@ -94,7 +94,7 @@ export default defineBackground({
       }
       if (kind === 'worker-host') {
         const m = raw as CheckResultMessage;
-        if (m?.type === 'check-result' && typeof m.key === 'string' && ['c2pa', 'frames', 'failed', 'lost'].includes(m.stage) && m.evidence) {
+        if (m?.type === 'check-result' && typeof m.key === 'string' && ['c2pa', 'preview', 'frames', 'failed', 'lost'].includes(m.stage) && m.evidence) {
           host.deliver(m);
         }
         return;

@@ -29,6 +29,7 @@ const WATCH_MS = 2000;
 
 /** Whether a result ends its check (no further stage will come). */
 export function isFinal(msg: CheckResultMessage): boolean {
+  if (msg.stage === 'preview') return false;
   return msg.stage !== 'c2pa' || msg.evidence.fingerprint !== 'pending';
 }
 

@@ -9,7 +9,7 @@ import type { ContentToBackground, ElementFramesReport, TabVideo, VideosAck } fr
 import { boundVerdict, COVERED_PICTURE, decideVerdict, type Evidence, type FrameHash, type Headline, type ListMatch, type PictureBinding, type Verdict } from '../verdict';
 import { comparePicture, type ElementFrameHash } from '../picture';
 import type { Settings } from '../settings';
-import type { CheckJob } from '../worker/job';
+import type { CheckJob, CheckStage } from '../worker/job';
 import { getCached, getCachedEntry, putCached } from './cache';
 import { CheckQueue, type Job } from './queue';
 import { TabRegistry, type RegistrySnapshot } from './registry';
@@ -70,6 +70,8 @@ export class Service {
   private cancelled = new Set<string>();
   /** Frames each element showed ("tab:frame:video"), for binding its verdict to its picture (issue 10). */
   private shown = new Map<string, { key: string; frames: ElementFrameHash[]; problem?: 'cross-origin' }>();
+  /** The checked file's first frame hashes while the rest decode (the `preview` stage), by key. */
+  private preview = new BoundedMap<string, FrameHash[]>(64);
   /** Checks cancelled because their video left (stats, tests, benchmark). */
   cancels = 0;
   private warmed = false;
@@ -262,9 +264,18 @@ export class Service {
   }
 
   /** A stage result from the worker context. */
-  async onResult(key: string, stage: 'c2pa' | 'frames' | 'failed' | 'lost', evidence: Evidence): Promise<void> {
+  async onResult(key: string, stage: CheckStage | 'failed' | 'lost', evidence: Evidence): Promise<void> {
     if (this.cancelled.has(key) && !this.inflight.has(key)) return; // its video left; what it found is not wanted
     const p = this.inflight.get(key);
+    if (stage === 'preview') {
+      // The file's first frames, before the rest are decoded: enough to confirm a picture, nothing else.
+      if (!p || !evidence.frames?.length) return;
+      this.preview.set(key, evidence.frames);
+      for (const { tabId, frameId } of this.registry.placesOf(key)) this.sendPictures(tabId, frameId, { key });
+      for (const tabId of new Set(this.registry.placesOf(key).map((x) => x.tabId))) this.updateToolbar(tabId);
+      return;
+    }
+    this.preview.delete(key);
     if (stage === 'lost') {
       // The worker context died mid-check: run it again once, then give up with the reason.
       const attempts = (this.lostCount.get(key) ?? 0) + 1;
@@ -313,8 +324,10 @@ export class Service {
       const e = this.evidence.get(v.key);
       if (e) await this.publish(v.key, e, false);
     }
-    // The element's picture may be confirmed (or not) by these frames, whatever the file's check is doing.
-    this.sendPictures(tabId, frameId);
+    // This element's picture may be confirmed (or not) by these frames, whatever the file's check is
+    // doing. Only its own: answering every report with the whole frame's pictures made a page of
+    // 40 videos exchange a thousand messages (each answer asked the frame's samplers to send again).
+    this.sendPictures(tabId, frameId, { videoId: msg.videoId });
     this.updateToolbar(tabId);
     return { ok: true };
   }
@@ -381,7 +394,7 @@ export class Service {
     const tabs = new Set<number>();
     for (const { tabId, frameId } of this.registry.placesOf(key)) {
       this.platform.sendToFrame(tabId, frameId, { type: 'verdict', key, verdict });
-      this.sendPictures(tabId, frameId, key);
+      this.sendPictures(tabId, frameId, { key });
       tabs.add(tabId);
     }
     for (const t of tabs) this.updateToolbar(t);
@@ -404,6 +417,13 @@ export class Service {
     if (!file?.length && e && e.fingerprint !== 'pending') {
       return { state: 'pending', note: `the checked file's frames could not be decoded (${e.fingerprintNote ?? e.unavailable ?? e.mediaError ?? 'no frames'}), so the picture cannot be compared with it` };
     }
+    // Only the file's first frames so far: they can confirm the picture, not contradict it.
+    const preview = !file?.length ? this.preview.get(v.key) : undefined;
+    if (preview) {
+      const early = comparePicture(preview, fresh?.frames ?? []);
+      if (early.state === 'confirmed') return { ...early, seen: fresh?.frames.length ?? 0 };
+      return { state: 'pending', note: 'the picture shown has not been compared with all the checked frames yet', seen: fresh?.frames.length ?? 0 };
+    }
     const picture = comparePicture(file, fresh?.frames ?? []);
     // A stream is played in renditions and on a clock the extension does not see: its frames can
     // confirm the picture, but failing to find them proves nothing, so it stays "not confirmed".
@@ -414,10 +434,13 @@ export class Service {
   }
 
   /** The bound pictures of a frame's videos (only those showing `key`, when given: one verdict changed), for its badges. */
-  private sendPictures(tabId: number, frameId: number, key?: string): void {
+  private sendPictures(tabId: number, frameId: number, only: { key: string } | { videoId: string }): void {
     const pictures: Record<string, PictureBinding> = {};
-    for (const v of this.registry.tabVideos(tabId)) if (v.frameId === frameId && (key === undefined || v.key === key)) pictures[v.videoId] = this.pictureOf(tabId, frameId, v);
-    this.platform.sendToFrame(tabId, frameId, { type: 'pictures', pictures });
+    for (const v of this.registry.tabVideos(tabId)) {
+      if (v.frameId !== frameId || ('key' in only ? v.key !== only.key : v.videoId !== only.videoId)) continue;
+      pictures[v.videoId] = this.pictureOf(tabId, frameId, v);
+    }
+    if (Object.keys(pictures).length) this.platform.sendToFrame(tabId, frameId, { type: 'pictures', pictures });
   }
 
   private wake(key: string, v: Verdict): void {

@@ -12,12 +12,14 @@
  *
  * Cost: drawing + reading one frame and hashing it run in separate tasks. Measured in the e2e
  * Chromium (software decoding, 2 busy cores) on a 1920×1080 blob: draw 5–21 ms, read 6 ms, PDQ
- * 20–23 ms (61 ms for the first, cold one) — too close to the 50 ms long-task line. So frames
- * over 1280×720 pixels are scaled down to that many pixels before hashing (PDQ ≈ 10 ms). Lists
- * are hashed at full size, and PDQ moves by a few bits when a frame is scaled (its Jarosz filter
- * averages over the scale anyway): a little of the 31-bit match tolerance is spent — the same
- * as for any re-posted copy at a lower resolution, which is what lists are made to match.
- * Videos at or below 720p (most players on most sites) are hashed at their own size.
+ * 20–23 ms (61 ms for the first, cold one) — too close to the 50 ms long-task line. And since
+ * every readable video on screen has its resting frame hashed (its picture is bound to the checked
+ * file, issue 10), a page of 100 portrait 720p videos spent 500 ms of its main thread on it. So
+ * frames are scaled down to 640×360's pixel count before hashing (a quarter of 720p's work). Lists
+ * and checked files are hashed at full size, and PDQ moves a little when a frame is scaled (its
+ * Jarosz filter averages over the scale anyway): measured on the fixtures (ffmpeg bilinear, the
+ * canvas's own filter), 4–10 bits at 640×360 against 10–18 at 256×256 — so a little of the
+ * 31-bit match tolerance is spent, the same as for any re-posted copy at a lower resolution.
  */
 import { PdqHasher } from '../fingerprint/pdq';
 import { MAX_ELEMENT_FRAMES } from '../messages';
@@ -32,13 +34,15 @@ export interface ElementFrame {
 /** Why frames could not be read, said in words by the background. */
 export type SampleProblem = 'cross-origin';
 
-export const MAX_SAMPLE_PIXELS = 1280 * 720;
+export const MAX_SAMPLE_PIXELS = 640 * 360;
 /** Wall-clock pause between two seeks of the copy: a background task, not a burst. */
 const SEEK_PAUSE_MS = 120;
 const LOAD_TIMEOUT_MS = 8000;
 /** A resting frame that drew nothing is asked for again this often, this many times. */
 const RESTING_RETRY_MS = 300;
 const RESTING_TRIES = 10;
+/** A lost report is sent again no sooner than this after the last one. */
+const RESEND_GAP_MS = 3000;
 
 export type FramesReport = (frames: ElementFrame[], problem?: SampleProblem) => void;
 
@@ -46,6 +50,7 @@ export class ElementSampler {
   private frames: ElementFrame[] = [];
   private seconds = new Set<number>();
   private sent = 0;
+  private lastReport = 0;
   private stopped = false;
   private canvas: HTMLCanvasElement | undefined;
   private ctx: CanvasRenderingContext2D | null = null;
@@ -200,14 +205,20 @@ export class ElementSampler {
     return this.frames.length < MAX_ELEMENT_FRAMES;
   }
 
-  /** Sends every frame so far again (the background restarted and lost them). */
+  /**
+   * Sends every frame so far again (the background restarted and lost them). Not while a report
+   * may still be on its way: an answer computed before it arrived also says "no frames seen".
+   */
   resend(): void {
-    if (this.frames.length) this.report(this.frames.slice());
+    if (!this.frames.length || Date.now() - this.lastReport < RESEND_GAP_MS) return;
+    this.lastReport = Date.now();
+    this.report(this.frames.slice());
   }
 
   private flush(): void {
     if (this.frames.length === this.sent) return;
     this.sent = this.frames.length;
+    this.lastReport = Date.now();
     this.report(this.frames.slice());
   }
 

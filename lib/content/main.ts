@@ -144,6 +144,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   let loaded = doc.readyState === 'complete';
   let stopped = false;
   let reportedAny = false;
+  let startTimers = () => {};
 
   const draw = (v: SpottedVideo) => {
     const key = keyById.get(v.id);
@@ -166,6 +167,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     // A frame that never had a video has nothing to tell (most pages): no message, no work.
     if (!videos.length && !reportedAny) return;
     reportedAny = true;
+    startTimers();
     const ids = new Set(videos.map((v) => v.id));
     for (const id of badgeLayer?.ids() ?? []) if (!ids.has(id) || !badges) badgeLayer!.remove(id);
     let ack: VideosAck | undefined;
@@ -278,23 +280,28 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   });
 
   spotter.start();
-  // A verdict that never comes (the background restarted and lost a push) must not leave a
-  // badge on "checking": while any video waits, the frame reports again now and then.
-  const resend = setInterval(() => {
-    if (stopped) return;
-    const waiting = spotter.list().some((v) => {
-      // Not checked on purpose is settled; only a check that may have lost its answer is asked again.
-      const key = keyById.get(v.id);
-      return !key || !verdictByKey.has(key) || verdictByKey.get(key)!.headline === 'checking';
-    });
-    if (waiting) scheduleReport();
-  }, RESEND_MS);
-  // A page can move a cover over a video after its verdict came: on-screen videos are asked again.
-  const coverCheck = setInterval(() => {
-    if (stopped || doc.visibilityState !== 'visible' || !reportedAny) return;
-    coverAsked.clear(); // asked again: a page can move a cover in at any time
-    scheduleCoverCheck();
-  }, COVER_CHECK_MS);
+  let resend: ReturnType<typeof setInterval> | undefined;
+  let coverCheck: ReturnType<typeof setInterval> | undefined;
+  /** Timers start with the frame's first video: a page without one is never woken up by them. */
+  startTimers = () => {
+    // A verdict that never comes (the background restarted and lost a push) must not leave a
+    // badge on "checking": while any video waits, the frame reports again now and then.
+    resend ??= setInterval(() => {
+      if (stopped) return;
+      const waiting = spotter.list().some((v) => {
+        // Not checked on purpose is settled; only a check that may have lost its answer is asked again.
+        const key = keyById.get(v.id);
+        return !key || !verdictByKey.has(key) || verdictByKey.get(key)!.headline === 'checking';
+      });
+      if (waiting) scheduleReport();
+    }, RESEND_MS);
+    // A page can move a cover over a video after its verdict came: on-screen videos are asked again.
+    coverCheck ??= setInterval(() => {
+      if (stopped || doc.visibilityState !== 'visible') return;
+      coverAsked.clear(); // asked again: a page can move a cover in at any time
+      scheduleCoverCheck();
+    }, COVER_CHECK_MS);
+  };
   const stopWatching = adapter.watch?.(win, reresolve);
   (globalThis as { __provenanceLensRefFor?: typeof refFor }).__provenanceLensRefFor = refFor;
   // Checks wait for the page's own loading (its media requests come first), at most

@@ -16,7 +16,7 @@
  * through an OffscreenCanvas instead.
  */
 import { createFile, DataStream, MP4BoxBuffer, type ISOFile, type Movie, type Sample, type Track } from 'mp4box';
-import type { VideoFingerprint } from './types';
+import type { FrameHash, VideoFingerprint } from './types';
 import { DEFAULT_SECONDS_PER_HASH, frameStep, frameTimestamp } from './vpdq';
 import { listSampling, VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
 
@@ -32,6 +32,8 @@ export interface BrowserFingerprintOptions extends RobustOptions {
   signal?: AbortSignal;
   /** Called after each hashed frame (progress UI). */
   onFrame?: (frame: number, total: number) => void;
+  /** Called with each frame hash as it is made (the first ones can be used before the rest are decoded). */
+  onHash?: (hash: FrameHash) => void;
   /**
    * Hash every decoded frame at its own presentation time (keyframes fetched one by one, see
    * partial.ts) instead of every n-th frame at vPDQ's frame-number time.
@@ -125,7 +127,8 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
           if (failure) return;
           const { data, width, height } = await reader.read(frame);
           const t = options.presentationTimes ? Math.round((ts - Math.max(0, editStart)) / 1000) / 1000 : frameTimestamp(n, fps);
-          builder.add(options.presentationTimes ? Math.round(t * fps) : n, t, data, width, height, 4, options.presentationTimes || sampling.keep(n));
+          const h = builder.add(options.presentationTimes ? Math.round(t * fps) : n, t, data, width, height, 4, options.presentationTimes || sampling.keep(n));
+          if (h) options.onHash?.({ t, pdq: h.pdq, quality: h.quality, frame: n });
           options.onFrame?.(n, expected);
         })
         .catch(fail)

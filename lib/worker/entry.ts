@@ -5,11 +5,12 @@ import { loadTrustState } from '../background/trust-store';
 import { sanitizeSettings } from '../settings';
 import { db } from '../db';
 import { ListStore } from '../lists/store';
-import { runJob, type CheckJob, type FrameInput, type FramesResult } from './job';
+import { runJob, type CheckJob, type CheckStage, type FrameInput, type FramesResult } from './job';
 import { resolveHls } from '../media/hls';
 import { fingerprintVideoBytes } from '../fingerprint/browser-frames';
 import { fingerprintFromMoov } from '../fingerprint/partial';
 import type { TrustSettings } from '../c2pa/trust';
+import type { FrameHash } from '../verdict';
 
 /** The parts of a dedicated worker's global scope the checker uses. */
 export interface WorkerScope {
@@ -27,7 +28,7 @@ export type ToWorker =
    */
   | { type: 'engine'; module?: WebAssembly.Module };
 export type FromWorker =
-  | { type: 'result'; key: string; stage: 'c2pa' | 'frames'; evidence: import('../verdict').Evidence }
+  | { type: 'result'; key: string; stage: CheckStage; evidence: import('../verdict').Evidence }
   /** `wasmBytes`: the size the C2PA reader's WebAssembly memory has grown to (it never shrinks). */
   | { type: 'done'; key: string; error?: string; wasmBytes?: number };
 
@@ -109,19 +110,19 @@ export function startCheckerWorker(scope: WorkerScope): void {
  */
 let decoding: Promise<unknown> = Promise.resolve();
 async function loadFingerprinter() {
-  return (input: FrameInput, signal: AbortSignal): Promise<FramesResult> => {
-    const run = decoding.catch(() => {}).then(() => fingerprintInput(input, signal));
+  return (input: FrameInput, signal: AbortSignal, onHash?: (h: FrameHash) => void): Promise<FramesResult> => {
+    const run = decoding.catch(() => {}).then(() => fingerprintInput(input, signal, onHash));
     decoding = run;
     return run;
   };
 }
 
-async function fingerprintInput(input: FrameInput, signal: AbortSignal): Promise<FramesResult> {
+async function fingerprintInput(input: FrameInput, signal: AbortSignal, onHash?: (h: FrameHash) => void): Promise<FramesResult> {
   if (input.kind === 'bytes') {
-    const fp = await fingerprintVideoBytes(input.bytes, { signal });
+    const fp = await fingerprintVideoBytes(input.bytes, { signal, onHash });
     return { ...fp, basis: { from: 'file', mode: input.mode, seconds: input.mode === 'whole' ? fp.info.duration : lastTime(fp.frames) + 1, count: fp.frames.length } };
   }
-  const fp = await fingerprintFromMoov(input.moov, input.source, input.budget, { signal });
+  const fp = await fingerprintFromMoov(input.moov, input.source, input.budget, { signal, onHash });
   return { ...fp, basis: { from: 'file', mode: fp.plan.mode, seconds: fp.plan.seconds, count: fp.frames.length } };
 }
 

@@ -11,7 +11,7 @@ import { MAX_REMOTE_MANIFEST_BYTES, type RemoteContext, type RemotePolicy } from
 import { concat as concatAll, fetchBytes, FetchFailure, type FetchOptions } from '../media/fetch';
 import { PlaylistError } from '../media/hls';
 import type { MediaRef } from '../media/ref';
-import type { Basis, Evidence, FramesBasis } from '../verdict';
+import type { Basis, Evidence, FrameHash, FramesBasis } from '../verdict';
 import type { VideoFingerprint } from '../fingerprint/types';
 import { MAX_PREFIX_SECONDS, MIN_PREFIX_SECONDS } from '../fingerprint/partial';
 
@@ -39,15 +39,27 @@ export interface JobDeps {
   c2pa: CheckEnv['c2pa'];
   trust: (version: string | null) => Promise<TrustSettings | undefined>;
   loadUpload?: (id: string) => Promise<Uint8Array | undefined>;
-  /** Decodes frames and hashes them; throws with a readable message when it cannot. */
-  fingerprint?: (input: FrameInput, signal: AbortSignal) => Promise<FramesResult>;
+  /**
+   * Decodes frames and hashes them; throws with a readable message when it cannot. `onHash` hears
+   * each frame's hash as it is made.
+   */
+  fingerprint?: (input: FrameInput, signal: AbortSignal, onHash?: (h: FrameHash) => void) => Promise<FramesResult>;
   /** Resolves an HLS playlist into something fetchable (site-specific logic lives in lib/media/hls.ts). */
   resolveHls?: (url: string, fetchOpts: FetchOptions) => Promise<MediaRef>;
   fetchImpl?: typeof fetch;
   /** Remote manifests: fetch from other hosts than the video's? (a setting; off by default) */
   remotePolicy?: RemotePolicy;
-  post: (stage: 'c2pa' | 'frames', evidence: Evidence) => void;
+  /**
+   * `c2pa`: the first stage; `preview`: the first frame hashes only (`frames`), sent before the rest
+   * are decoded so a page's picture can be confirmed early (never final, never matched); `frames`: the fingerprint.
+   */
+  post: (stage: CheckStage, evidence: Evidence) => void;
 }
+
+export type CheckStage = 'c2pa' | 'preview' | 'frames';
+
+/** Frame hashes sent ahead of the whole fingerprint: the frame a paused video rests on is the first. */
+const PREVIEW_FRAMES = 1;
 
 /** Seconds a fragment is taken to last when its playlist did not say. */
 const ASSUMED_FRAGMENT_SECONDS = 2;
@@ -148,7 +160,12 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
   try {
     const input = await frameInput();
     if (!input) throw new Error('this file has no sample table to find its frames in');
-    const fp = await deps.fingerprint!(input, signal);
+    const preview: FrameHash[] = [];
+    const fp = await deps.fingerprint!(input, signal, (h) => {
+      if (preview.length >= PREVIEW_FRAMES) return;
+      preview.push(h);
+      if (preview.length === PREVIEW_FRAMES) deps.post('preview', { ...evidence, frames: preview, fingerprint: 'pending' });
+    });
     deps.post('frames', { ...evidence, frames: fp.frames, alternates: fp.alternates, fingerprint: 'done', basis: { ...basis(), frames: fp.basis } });
   } catch (err) {
     if (signal.aborted) throw err;

@@ -344,6 +344,45 @@ describe('the verdict is bound to what plays (issue 10)', () => {
     expect(f.toolbar.get(1)).toEqual(['picture-mismatch']);
   });
 
+  it("the file's first frame (sent ahead of the rest) confirms a picture early, but cannot contradict one", async () => {
+    const f = fakePlatform();
+    const s = new Service(f.platform, () => sanitizeSettings({}), () => trust);
+    const a = `https://cdn/${Math.random()}.mp4`;
+    const ack = await s.onVideos(1, 0, report([{ ...video('v1', a), readable: true, covered: false }, { ...video('v2', a + '?other'), readable: true, covered: false }]));
+    for (const id of ['v1', 'v2'] as const) {
+      const key = ack.keys[id];
+      const src = id === 'v1' ? a : a + '?other';
+      await s.onResult(key, 'c2pa', validEvidence(src));
+      await s.onResult(key, 'preview', { ...validEvidence(src), frames: [{ t: 0, pdq: H, quality: 90 }] });
+      await s.onElementFrames(1, 0, { type: 'element-frames', videoId: id, src, key, frames: [{ t: id === 'v1' ? 0 : 2, pdq: id === 'v1' ? H : OTHER, quality: 90 }] });
+    }
+    let [v1, v2] = (await s.tabVideos(1)).map((x) => x.verdict!);
+    expect(v1.headline).toBe('credentials-valid');
+    // A frame unlike the first one may simply be a later frame: not a mismatch until all frames are in.
+    expect(v2.headline).toBe('unconfirmed');
+    expect(v2.summary).toMatch(/not been compared with all the checked frames yet/);
+    await s.onResult(ack.keys.v2, 'frames', { ...validEvidence(a + '?other'), frames: fileFrames, fingerprint: 'done' });
+    [v1, v2] = (await s.tabVideos(1)).map((x) => x.verdict!);
+    expect(v2.headline).toBe('picture-mismatch');
+    // A preview outside a running check (a late or forged message) is ignored.
+    await s.onResult('url:https://elsewhere/x.mp4', 'preview', { ...validEvidence('https://elsewhere/x.mp4'), frames: [{ t: 0, pdq: H, quality: 90 }] });
+    expect((await s.tabVideos(1)).length).toBe(2);
+  });
+
+  it("an element's frames are answered with its own picture only (whole-frame answers made a 40-video page exchange 1,000 messages)", async () => {
+    const f = fakePlatform();
+    const s = new Service(f.platform, () => sanitizeSettings({}), () => trust);
+    const a = `https://cdn/${Math.random()}.mp4`;
+    const videos = Array.from({ length: 40 }, (_, i) => ({ ...video(`v${i}`, `${a}?${i}`), readable: true, covered: false }));
+    const ack = await s.onVideos(1, 0, report(videos));
+    const before = f.sent.length;
+    await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v7', src: `${a}?7`, key: ack.keys.v7, frames: [{ t: 0, pdq: H, quality: 90 }] });
+    const answers = f.sent.slice(before).filter((m) => m.msg.type === 'pictures');
+    expect(answers.length).toBe(1);
+    expect(Object.keys(answers[0].msg.pictures)).toEqual(['v7']);
+    expect(answers[0].msg.pictures.v7.seen).toBe(1);
+  });
+
   it('a covered video does not vouch for its cover', async () => {
     const { s, a, key } = await signedOnPage({ covered: true });
     await s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key, frames: [{ t: 0, pdq: H, quality: 90 }] });

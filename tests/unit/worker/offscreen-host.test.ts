@@ -64,3 +64,37 @@ describe('offscreen worker host', () => {
     expect(sent.filter((m) => m.type === 'job').map((m) => m.job!.key)).toEqual(['c']);
   });
 });
+
+describe('check stages', () => {
+  it("the preview stage (a file's first frame hashes) never ends a check", async () => {
+    const { isFinal } = await import('../../../entrypoints/background/worker-host');
+    const evidence = { source: 's', fingerprint: 'pending' as const, frames: [{ t: 0, pdq: 'ab'.repeat(32), quality: 90 }] };
+    expect(isFinal({ type: 'check-result', key: 'k', stage: 'preview', evidence })).toBe(false);
+    expect(isFinal({ type: 'check-result', key: 'k', stage: 'c2pa', evidence })).toBe(false);
+    expect(isFinal({ type: 'check-result', key: 'k', stage: 'frames', evidence: { ...evidence, fingerprint: 'done' } })).toBe(true);
+  });
+
+  it('a job posts the first frame hash ahead of the fingerprint, once', async () => {
+    const { runJob } = await import('../../../lib/worker/job');
+    const { readFileSync } = await import('node:fs');
+    const { SAMPLE } = await import('../../support/media');
+    const bytes = new Uint8Array(readFileSync(SAMPLE('pattern-sd-grey-bar.mp4')));
+    const posts: { stage: string; frames?: number }[] = [];
+    const hash = (t: number) => ({ t, pdq: 'ab'.repeat(32), quality: 90 });
+    await runJob(
+      { key: 'k', ref: { kind: 'file', name: 'a.mp4', size: 0 }, source: 'a.mp4', maxBytes: 1e8, trustVersion: null, fingerprint: true, uploadId: 'u' },
+      {
+        c2pa: undefined as never, // a file without a manifest never starts the engine
+        trust: async () => undefined,
+        loadUpload: async () => bytes,
+        fingerprint: async (_input, _signal, onHash) => {
+          for (const t of [0, 1, 2]) onHash?.(hash(t));
+          return { frames: [hash(0), hash(1), hash(2)] };
+        },
+        post: (stage, e) => posts.push({ stage, frames: e.frames?.length }),
+      },
+      new AbortController().signal,
+    );
+    expect(posts).toEqual([{ stage: 'c2pa', frames: undefined }, { stage: 'preview', frames: 1 }, { stage: 'frames', frames: 3 }]);
+  });
+});
