@@ -68,10 +68,10 @@ interface Figures {
   ok: boolean;
 }
 
-async function finalBadge(page: Page, t0: number, timeoutMs = 120_000): Promise<{ ms?: number; headline: string }> {
+async function finalBadge(page: Page, t0: number, timeoutMs = 120_000, alsoWaitPast: string[] = []): Promise<{ ms?: number; headline: string }> {
   for (;;) {
     const b = (await readBadges(page))[0];
-    if (b && b.headline !== 'checking') return { ms: performance.now() - t0, headline: b.headline };
+    if (b && b.headline !== 'checking' && !alsoWaitPast.includes(b.headline)) return { ms: performance.now() - t0, headline: b.headline };
     if (performance.now() - t0 > timeoutMs) return { headline: b?.headline ?? 'none' };
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -133,9 +133,16 @@ async function playedOnSlowLink(context: BrowserContext, server: FixtureServer, 
   return played;
 }
 
-async function coldAndWarm(server: FixtureServer): Promise<{ cold: number[]; warm: number[] }> {
-  const cold: number[] = [];
-  const warm: number[] = [];
+interface Timings {
+  /** Navigation → the first verdict drawn (an unconfirmed one included). */
+  verdict: number[];
+  /** Navigation → the verdict bound to the picture (Signed, after the frames were compared). */
+  confirmed: number[];
+}
+
+async function coldAndWarm(server: FixtureServer): Promise<{ cold: Timings; warm: Timings }> {
+  const cold: Timings = { verdict: [], confirmed: [] };
+  const warm: Timings = { verdict: [], confirmed: [] };
   for (let i = 0; i < Number(process.env.PL_BENCH_RUNS ?? 3); i++) {
     const launched = await launchWithExtension();
     const page = await launched.context.newPage();
@@ -144,8 +151,10 @@ async function coldAndWarm(server: FixtureServer): Promise<{ cold: number[]; war
       const url = server.html(`/bench/cold-${q}.html`, `<!doctype html><title>cold</title><video width="320" height="180" muted preload="metadata" src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`);
       const t0 = performance.now();
       await page.goto(url, { waitUntil: 'commit' });
-      const b = await finalBadge(page, t0, 30_000);
-      if (b.ms !== undefined) list.push(b.ms);
+      const first = await finalBadge(page, t0, 30_000);
+      if (first.ms !== undefined) list.verdict.push(first.ms);
+      const bound = await finalBadge(page, t0, 30_000, ['unconfirmed']);
+      if (bound.ms !== undefined && bound.headline === 'credentials-valid') list.confirmed.push(bound.ms);
       await new Promise((r) => setTimeout(r, 1500));
     }
     await launched.context.close();
@@ -271,8 +280,11 @@ async function main() {
   await server.stop();
 }
 
-function printColdAndWarm({ cold, warm }: { cold: number[]; warm: number[] }) {
-  console.log(`\nNavigation → final badge of video1.mp4 (fresh browser each, ${cold.length} runs): cold median ${median(cold).toFixed(0)} ms [${cold.map((x) => x.toFixed(0)).join(', ')}] (target ≤ 500 ms: ${median(cold) <= 500 ? 'met' : 'NOT met'}); warm, new address, median ${median(warm).toFixed(0)} ms [${warm.map((x) => x.toFixed(0)).join(', ')}] (target ≤ 190 ms: ${median(warm) <= 190 ? 'met' : 'NOT met'})`);
+function printColdAndWarm({ cold, warm }: { cold: Timings; warm: Timings }) {
+  const row = (xs: number[], target: number) => `median ${median(xs).toFixed(0)} ms [${xs.map((x) => x.toFixed(0)).join(', ')}] (target ≤ ${target} ms: ${median(xs) <= target ? 'met' : 'NOT met'})`;
+  console.log(`\nNavigation → badge of video1.mp4 (fresh browser each, ${cold.verdict.length} runs):`);
+  console.log(`  first verdict (Signed, not yet confirmed against the picture): cold ${row(cold.verdict, 500)}; warm, new address, ${row(warm.verdict, 190)}`);
+  console.log(`  final: Signed, bound to the picture shown (issue 10): cold ${row(cold.confirmed, 500)}; warm, new address, ${row(warm.confirmed, 190)}`);
   console.log(`Load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} cores)`);
 }
 
