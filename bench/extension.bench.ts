@@ -13,7 +13,9 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { type BrowserContext, type Page } from '@playwright/test';
 import { FixtureServer } from '../tests/e2e/harness/server';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CHROMIUM, Ext, launchWithExtension, launchWithoutExtension } from '../tests/e2e/harness/extension';
 import { readBadges } from '../tests/e2e/harness/badges';
 import { extensionMemoryMiB } from '../tests/e2e/harness/metrics';
@@ -80,6 +82,19 @@ async function timeToBadge(page: Page, url: string): Promise<number> {
   }
 }
 
+/** Idle memory of an extension that does nothing: the floor any extension's process starts from. */
+async function bareExtensionIdleMiB(): Promise<{ total: number; parts: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pl-bare-ext-'));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ manifest_version: 3, name: 'bare', version: '1', background: { service_worker: 'sw.js' } }));
+  writeFileSync(join(dir, 'sw.js'), '');
+  const bare = await launchWithExtension({ extensionDir: dir });
+  await sleep(3000);
+  const m = extensionMemoryMiB(bare.userDataDir);
+  await bare.context.close();
+  rmSync(dir, { recursive: true, force: true });
+  return m;
+}
+
 async function main() {
   const firefoxes = process.env.PL_BENCH_FIREFOX === '0' ? [] : [FIREFOX_CURRENT, FIREFOX_OLDEST];
   if (!process.env.PL_SKIP_BUILD) {
@@ -98,6 +113,7 @@ async function main() {
   await sleep(1000);
   const helperMiB = extensionMemoryMiB(withExt.userDataDir).total - idleStart.total;
   console.log(`\nExtension memory, idle after start (PSS of its processes, no page checked): ${mib(idleStart)}; target ≤ 25 MB: ${idleStart.total * 1.048576 <= 25 ? 'met' : 'NOT met'}`);
+  console.log(`  baseline, the same browser with a bare MV3 extension (an empty service worker): ${mib(await bareExtensionIdleMiB())}`);
   console.log(`  (the benchmark's own helper page, used to ask the background for its queue, adds ${helperMiB.toFixed(0)} MiB to the figures below while it is open)`);
 
   // 1. Navigation → final badge, warm browser (the first check warms the worker and WASM).

@@ -21,6 +21,8 @@ export interface LaunchOptions {
   userDataDir?: string;
   /** Show a real window (needs a display); headless otherwise. */
   headed?: boolean;
+  /** Another unpacked extension instead of the test build (the benchmark's bare-extension baseline). */
+  extensionDir?: string;
 }
 
 /** The browser as the suite starts it; `extension: false` is the benchmarks' control (the same flags, no extension). */
@@ -31,7 +33,7 @@ function launchBrowser(userDataDir: string, o: LaunchOptions & { extension?: boo
     viewport: { width: 1280, height: 900 },
     args: [
       ...(o.headed ? [] : ['--headless=new']),
-      ...(o.extension === false ? ['--disable-extensions'] : [`--disable-extensions-except=${EXT_DIR}`, `--load-extension=${EXT_DIR}`]),
+      ...(o.extension === false ? ['--disable-extensions'] : [`--disable-extensions-except=${o.extensionDir ?? EXT_DIR}`, `--load-extension=${o.extensionDir ?? EXT_DIR}`]),
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',
@@ -58,7 +60,7 @@ export async function launchWithExtension(o: LaunchOptions = {}) {
   sw ??= await context.waitForEvent('serviceworker', { timeout: 20_000 });
   const id = new URL(sw.url()).host;
   // The test build's local hosts get the content script by run-time registration; wait for it.
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 100 && !o.extensionDir; i++) {
     const n = await sw.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).length).catch(() => 0);
     if (n > 0) break;
     await new Promise((r) => setTimeout(r, 100));
