@@ -22,6 +22,7 @@
  * 31-bit match tolerance is spent, the same as for any re-posted copy at a lower resolution.
  */
 import { PdqHasher } from '../fingerprint/pdq';
+import { FrameReader } from '../fingerprint/frame-pixels';
 import { MAX_ELEMENT_FRAMES } from '../messages';
 
 export interface ElementFrame {
@@ -44,6 +45,10 @@ const RESTING_TRIES = 10;
 /** A lost report is sent again no sooner than this after the last one. */
 const RESEND_GAP_MS = 3000;
 
+type Pixels = { data: Uint8ClampedArray; width: number; height: number };
+/** The element has no decoded frame to give yet (asked again later, like a frame that drew nothing). */
+const NOT_YET = 'not-yet';
+
 export type FramesReport = (frames: ElementFrame[], problem?: SampleProblem) => void;
 
 export class ElementSampler {
@@ -55,6 +60,10 @@ export class ElementSampler {
   private canvas: HTMLCanvasElement | undefined;
   private ctx: CanvasRenderingContext2D | null = null;
   private hasher: PdqHasher | undefined;
+  private reader: FrameReader | undefined;
+  /** This browser (or this element) gives no VideoFrame of it: the canvas is used. */
+  private noVideoFrame = false;
+  private grabbing: Promise<unknown> = Promise.resolve();
   private copy: HTMLVideoElement | undefined;
   private frameCallback: number | undefined;
   private cleanup: (() => void)[] = [];
@@ -161,28 +170,22 @@ export class ElementSampler {
     this.listen(v, 'ended', () => this.flush());
   }
 
-  /** Draws and reads one frame now, hashes it in a later task. False when frames cannot be read. */
-  private async grab(source: HTMLVideoElement, t: number): Promise<boolean> {
+  /** Reads one frame now, hashes it in a later task. False when frames cannot be read. One at a time (the pixel buffers are reused). */
+  private grab(source: HTMLVideoElement, t: number): Promise<boolean> {
+    const run = this.grabbing.then(() => this.grabNow(source, t));
+    this.grabbing = run.catch(() => false);
+    return run;
+  }
+
+  private async grabNow(source: HTMLVideoElement, t: number): Promise<boolean> {
+    if (this.stopped) return false;
     const w = source.videoWidth;
     const h = source.videoHeight;
     if (!w || !h) return true;
-    const scale = Math.min(1, Math.sqrt(MAX_SAMPLE_PIXELS / (w * h)));
-    const cw = Math.max(1, Math.round(w * scale));
-    const ch = Math.max(1, Math.round(h * scale));
-    if (!this.canvas) {
-      this.canvas = this.video.ownerDocument.createElement('canvas');
-      this.ctx = this.canvas.getContext('2d', { willReadFrequently: true });
-    }
-    if (!this.ctx) return false;
-    if (this.canvas.width !== cw || this.canvas.height !== ch) {
-      this.canvas.width = cw;
-      this.canvas.height = ch;
-    }
-    let pixels: ImageData;
+    let pixels: Pixels | undefined;
     try {
-      this.ctx.clearRect(0, 0, cw, ch);
-      this.ctx.drawImage(source, 0, 0, cw, ch);
-      pixels = this.ctx.getImageData(0, 0, cw, ch);
+      const frame = await this.viaVideoFrame(source);
+      pixels = frame === NOT_YET ? undefined : (frame ?? this.viaCanvas(source, w, h));
     } catch (err) {
       // A cross-origin video without CORS taints the canvas: its frames are not ours to read.
       if ((err as Error)?.name === 'SecurityError') {
@@ -191,18 +194,68 @@ export class ElementSampler {
       }
       return false;
     }
-    // A frame not painted yet draws nothing (transparent): it is not a picture of the video.
-    const centre = 4 * (Math.floor(ch / 2) * cw + Math.floor(cw / 2));
-    if (pixels.data[3] === 0 && pixels.data[centre + 3] === 0) return true;
+    // Nothing painted yet: it is not a picture of the video.
+    if (!pixels) return true;
     await sleep(0);
     if (this.stopped) return false;
     this.hasher ??= new PdqHasher();
-    const r = this.hasher.hashPixels(pixels.data, cw, ch, 4, { mode: 'frame' });
+    const r = this.hasher.hashPixels(pixels.data, pixels.width, pixels.height, 4, { mode: 'frame' });
     this.frames.push({ t: Math.round(t * 1000) / 1000, pdq: r.hash, quality: Math.round(r.quality) });
     // Early reports let a match (and the picture's binding) show quickly; later ones in batches.
     const due = this.sent === 0 ? 1 : this.sent < 6 ? 2 : 5;
     if (this.frames.length - this.sent >= due || this.frames.length >= MAX_ELEMENT_FRAMES) this.flush();
     return this.frames.length < MAX_ELEMENT_FRAMES;
+  }
+
+  /**
+   * The frame as WebCodecs sees it (`new VideoFrame(video)`), shrunk while its YUV planes are
+   * converted: ~5 ms for a 720p frame where drawing the element to a canvas took 20–45 ms (the
+   * first draw of each element converts its frame on the main thread). Undefined when the
+   * element has no frame yet (NOT_YET), or when this browser cannot (then the canvas is used from now on).
+   */
+  private async viaVideoFrame(source: HTMLVideoElement): Promise<Pixels | typeof NOT_YET | undefined> {
+    if (this.noVideoFrame || typeof VideoFrame !== 'function') return undefined;
+    let frame: VideoFrame;
+    try {
+      frame = new VideoFrame(source);
+    } catch (err) {
+      const name = (err as Error)?.name;
+      if (name === 'SecurityError') throw err;
+      if (name === 'InvalidStateError') return NOT_YET;
+      this.noVideoFrame = true;
+      return undefined;
+    }
+    try {
+      return await (this.reader ??= new FrameReader()).read(frame, MAX_SAMPLE_PIXELS);
+    } catch {
+      this.noVideoFrame = true;
+      return undefined;
+    } finally {
+      frame.close();
+    }
+  }
+
+  /** The element drawn to a canvas, scaled to MAX_SAMPLE_PIXELS. Undefined when it drew nothing (not painted yet). */
+  private viaCanvas(source: HTMLVideoElement, w: number, h: number): Pixels | undefined {
+    const scale = Math.min(1, Math.sqrt(MAX_SAMPLE_PIXELS / (w * h)));
+    const cw = Math.max(1, Math.round(w * scale));
+    const ch = Math.max(1, Math.round(h * scale));
+    if (!this.canvas) {
+      this.canvas = this.video.ownerDocument.createElement('canvas');
+      this.ctx = this.canvas.getContext('2d', { willReadFrequently: true });
+    }
+    if (!this.ctx) throw new Error('no 2D canvas');
+    if (this.canvas.width !== cw || this.canvas.height !== ch) {
+      this.canvas.width = cw;
+      this.canvas.height = ch;
+    }
+    this.ctx.clearRect(0, 0, cw, ch);
+    this.ctx.drawImage(source, 0, 0, cw, ch);
+    const img = this.ctx.getImageData(0, 0, cw, ch);
+    // A frame not painted yet draws nothing (transparent).
+    const centre = 4 * (Math.floor(ch / 2) * cw + Math.floor(cw / 2));
+    if (img.data[3] === 0 && img.data[centre + 3] === 0) return undefined;
+    return { data: img.data, width: cw, height: ch };
   }
 
   /**

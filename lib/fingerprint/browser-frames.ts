@@ -17,6 +17,7 @@
  */
 import { createFile, DataStream, MP4BoxBuffer, type ISOFile, type Movie, type Sample, type Track } from 'mp4box';
 import type { FrameHash, VideoFingerprint } from './types';
+import { FrameReader } from './frame-pixels';
 import { DEFAULT_SECONDS_PER_HASH, frameStep, frameTimestamp } from './vpdq';
 import { listSampling, VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
 
@@ -300,88 +301,3 @@ function withDeadline<T>(p: Promise<T>, deadline: number, timeoutMs: number): Pr
   });
 }
 
-/**
- * Turns VideoFrames into RGBA pixels, reusing buffers. Planar YUV (I420/I420A/I422/I444/NV12)
- * is converted here with ffmpeg's default matrix; anything else goes through a canvas.
- */
-class FrameReader {
-  width = 0;
-  height = 0;
-  usedCanvas = false;
-  private planes = new Uint8Array(0);
-  private rgba = new Uint8ClampedArray(0);
-  private canvas?: OffscreenCanvas;
-  private ctx?: OffscreenCanvasRenderingContext2D;
-
-  async read(frame: VideoFrame): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
-    const visible = frame.visibleRect;
-    const rect = visible ? { x: visible.x, y: visible.y, width: visible.width, height: visible.height } : { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
-    const { width, height } = rect;
-    this.width = width;
-    this.height = height;
-    if (this.rgba.length !== width * height * 4) this.rgba = new Uint8ClampedArray(width * height * 4);
-    const format = frame.format;
-    if (format === 'I420' || format === 'I420A' || format === 'I422' || format === 'I444' || format === 'NV12') {
-      const size = frame.allocationSize({ rect });
-      if (this.planes.length < size) this.planes = new Uint8Array(size);
-      const layout = await frame.copyTo(this.planes, { rect });
-      yuvToRgba(this.planes, layout, format, width, height, this.rgba);
-      return { data: this.rgba, width, height };
-    }
-    return this.viaCanvas(frame, rect);
-  }
-
-  private viaCanvas(frame: VideoFrame, rect: { x: number; y: number; width: number; height: number }) {
-    const { width, height } = rect;
-    this.usedCanvas = true;
-    if (!this.canvas || this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas = new OffscreenCanvas(width, height);
-      this.ctx = this.canvas.getContext('2d', { willReadFrequently: true }) ?? undefined;
-      if (!this.ctx) throw new Error('no 2D canvas available to read video frames');
-    }
-    this.ctx!.drawImage(frame, rect.x, rect.y, width, height, 0, 0, width, height);
-    const img = this.ctx!.getImageData(0, 0, width, height);
-    return { data: img.data, width, height };
-  }
-}
-
-/** Where a plane starts in the copied buffer and how many bytes one of its rows takes. */
-export interface PlaneLayout {
-  offset: number;
-  stride: number;
-}
-
-/**
- * YUV → RGB exactly as ffmpeg's swscale does it for vPDQ on x86 (the unscaled yuv2rgb SIMD path
- * for widths that are a multiple of 8): BT.601 limited range, nearest chroma, 16-bit fixed point
- * with (a·b)>>16 products and saturation. Same decoder output + same arithmetic = same hash.
- */
-const Y_COEFF = 9539; // round(255/219 · 2^13)
-const VR_COEFF = 13075; // 1.596 · 2^13
-const UB_COEFF = 16525; // 2.017 · 2^13
-const UG_COEFF = -3209; // -0.392 · 2^13
-const VG_COEFF = -6660; // -0.813 · 2^13
-
-export function yuvToRgba(src: Uint8Array, layout: PlaneLayout[], format: string, width: number, height: number, out: Uint8ClampedArray): void {
-  const [yl, ul, vl] = layout;
-  const nv12 = format === 'NV12';
-  const cw = format === 'I444' ? 0 : 1; // chroma x shift
-  const ch = format === 'I420' || format === 'I420A' || nv12 ? 1 : 0; // chroma y shift
-  for (let y = 0; y < height; y++) {
-    const yRow = yl.offset + y * yl.stride;
-    const cy = y >> ch;
-    const uRow = ul.offset + cy * ul.stride;
-    const vRow = nv12 ? uRow + 1 : vl.offset + cy * vl.stride;
-    let o = y * width * 4;
-    for (let x = 0; x < width; x++, o += 4) {
-      const cx = nv12 ? (x >> cw) * 2 : x >> cw;
-      const Y = ((src[yRow + x] * 8 - 128) * Y_COEFF) >> 16;
-      const U = src[uRow + cx] * 8 - 1024;
-      const V = src[vRow + cx] * 8 - 1024;
-      out[o] = Y + ((V * VR_COEFF) >> 16); // Uint8ClampedArray saturates like packuswb
-      out[o + 1] = Y + ((U * UG_COEFF) >> 16) + ((V * VG_COEFF) >> 16);
-      out[o + 2] = Y + ((U * UB_COEFF) >> 16);
-      out[o + 3] = 255;
-    }
-  }
-}
