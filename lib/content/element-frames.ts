@@ -14,12 +14,14 @@
  * Chromium (software decoding, 2 busy cores) on a 1920×1080 blob: draw 5–21 ms, read 6 ms, PDQ
  * 20–23 ms (61 ms for the first, cold one) — too close to the 50 ms long-task line. And since
  * every readable video on screen has its resting frame hashed (its picture is bound to the checked
- * file, issue 10), a page of 100 portrait 720p videos spent 500 ms of its main thread on it. So
- * frames are scaled down to 640×360's pixel count before hashing (a quarter of 720p's work). Lists
- * and checked files are hashed at full size, and PDQ moves a little when a frame is scaled (its
- * Jarosz filter averages over the scale anyway): measured on the fixtures (ffmpeg bilinear, the
- * canvas's own filter), 4–10 bits at 640×360 against 10–18 at 256×256 — so a little of the
- * 31-bit match tolerance is spent, the same as for any re-posted copy at a lower resolution.
+ * file, issue 10), a page of 100 portrait 720p videos spent seconds of its main thread on it:
+ * the first draw of each element to a canvas took 20–45 ms (its frame converted on the main
+ * thread). So a frame is read as WebCodecs sees it (`new VideoFrame(video)`, ~5 ms) and shrunk to
+ * 640×360's pixel count while its YUV planes are converted (lib/fingerprint/frame-pixels.ts), a
+ * quarter of 720p's hashing work; the canvas is the fallback. Lists and checked files are hashed
+ * at full size, and PDQ moves a little when a frame is shrunk (its Jarosz filter averages over
+ * the scale anyway): 4–10 bits on the fixtures (tests/unit/fingerprint/frame-pixels.test.ts),
+ * against 10–18 at 256×256 — a little of the 31-bit tolerance, as for any lower-resolution copy.
  */
 import { PdqHasher } from '../fingerprint/pdq';
 import { FrameReader } from '../fingerprint/frame-pixels';
