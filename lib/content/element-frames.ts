@@ -58,6 +58,7 @@ export class ElementSampler {
   private seconds = new Set<number>();
   private sent = 0;
   private lastReport = 0;
+  private resendTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private canvas: HTMLCanvasElement | undefined;
   private ctx: CanvasRenderingContext2D | null = null;
@@ -92,6 +93,7 @@ export class ElementSampler {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    clearTimeout(this.resendTimer);
     this.flush();
     for (const c of this.cleanup.splice(0)) c();
     if (this.frameCallback !== undefined) this.video.cancelVideoFrameCallback?.(this.frameCallback);
@@ -262,12 +264,20 @@ export class ElementSampler {
 
   /**
    * Sends every frame so far again (the background restarted and lost them). Not while a report
-   * may still be on its way: an answer computed before it arrived also says "no frames seen".
+   * may still be on its way (an answer computed before it arrived also says "no frames seen"):
+   * then once, when the gap is over.
    */
   resend(): void {
-    if (!this.frames.length || Date.now() - this.lastReport < RESEND_GAP_MS) return;
-    this.lastReport = Date.now();
-    this.report(this.frames.slice());
+    if (!this.frames.length || this.stopped || this.resendTimer !== undefined) return;
+    const wait = this.lastReport + RESEND_GAP_MS - Date.now();
+    const send = () => {
+      this.resendTimer = undefined;
+      if (this.stopped) return;
+      this.lastReport = Date.now();
+      this.report(this.frames.slice());
+    };
+    if (wait <= 0) send();
+    else this.resendTimer = setTimeout(send, wait);
   }
 
   private flush(): void {
