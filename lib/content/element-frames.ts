@@ -183,6 +183,8 @@ export class ElementSampler {
 
   private async grabNow(source: HTMLVideoElement, t: number): Promise<boolean> {
     if (this.stopped) return false;
+    // Asked twice for the same instant (the first call, then `loadeddata`, `seeked`…): read once.
+    if (this.frames.some((f) => Math.abs(f.t - t) < 0.001)) return true;
     const w = source.videoWidth;
     const h = source.videoHeight;
     if (!w || !h) return true;

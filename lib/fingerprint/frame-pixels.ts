@@ -119,12 +119,20 @@ export function yuvToRgbaShrunk(src: Uint8Array, layout: PlaneLayout[], format: 
     const uRow = ul.offset + cy * ul.stride;
     const vRow = nv12 ? uRow + 1 : vl.offset + cy * vl.stride;
     let o = y * width * 4;
+    const row0 = yl.offset + y0 * yl.stride;
+    const row1 = row0 + yl.stride;
     for (let x = 0; x < width; x++, o += 4) {
       const x0 = x * f;
-      let sum = 0;
-      for (let dy = 0; dy < f; dy++) {
-        const row = yl.offset + (y0 + dy) * yl.stride + x0;
-        for (let dx = 0; dx < f; dx++) sum += src[row + dx];
+      let sum: number;
+      if (f === 2) {
+        // The common case (720p, portrait 720p), unrolled.
+        sum = src[row0 + x0] + src[row0 + x0 + 1] + src[row1 + x0] + src[row1 + x0 + 1];
+      } else {
+        sum = 0;
+        for (let dy = 0; dy < f; dy++) {
+          const row = row0 + dy * yl.stride + x0;
+          for (let dx = 0; dx < f; dx++) sum += src[row + dx];
+        }
       }
       const cx = nv12 ? ((x0 + half) >> cw) * 2 : (x0 + half) >> cw;
       const Y = ((((sum / area + 0.5) | 0) * 8 - 128) * Y_COEFF) >> 16;
