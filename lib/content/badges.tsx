@@ -265,9 +265,14 @@ export class BadgeLayer {
     }
     for (const { m, r } of plan) {
       const at = r ? { display: 'block', top: `${r.top + sy + INSET}px`, left: `${r.left + sx + INSET}px` } : { ...m.at, display: 'none' };
-      if (at.display !== m.at.display || at.top !== m.at.top || at.left !== m.at.left) {
+      if (at.display !== m.at.display) {
         m.at = at;
         this.writeHost(m);
+      } else if (at.top !== m.at.top || at.left !== m.at.left) {
+        // Only moved (a page that scrolls or grows moves hundreds at once): two properties, not the whole style re-parsed.
+        m.at = at;
+        m.host.style.setProperty('top', at.top, 'important');
+        m.host.style.setProperty('left', at.left, 'important');
       }
       if (!r) continue;
       const lit = now < m.highlightUntil;
