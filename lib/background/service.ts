@@ -319,14 +319,15 @@ export class Service {
     this.sampled.set(v.key, { frames: msg.frames, problem: msg.problem });
     // Blob addresses are per page load: keep the latest few hundred videos' frames, not a session's worth.
     if (this.sampled.size > MAX_SAMPLED_VIDEOS) this.sampled.delete(this.sampled.keys().next().value!);
-    if (blob) await this.publish(v.key, { source: refSource(v.ref), unavailable: (v.ref as { reason: string }).reason }, false);
-    else {
-      const e = this.evidence.get(v.key);
-      if (e) await this.publish(v.key, e, false);
+    const e = blob ? { source: refSource(v.ref), unavailable: (v.ref as { reason: string }).reason } : this.evidence.get(v.key);
+    if (e) {
+      // Its push carries the verdict, this key's pictures (this element's among them) and the toolbar.
+      await this.publish(v.key, e, false);
+      return { ok: true };
     }
-    // This element's picture may be confirmed (or not) by these frames, whatever the file's check is
-    // doing. Only its own: answering every report with the whole frame's pictures made a page of
-    // 40 videos exchange a thousand messages (each answer asked the frame's samplers to send again).
+    // No verdict yet: this element's picture may still be confirmed (or not) by these frames. Only
+    // its own: answering every report with the whole frame's pictures made a page of 40 videos
+    // exchange a thousand messages (each answer asked the frame's samplers to send again).
     this.sendPictures(tabId, frameId, { videoId: msg.videoId });
     this.updateToolbar(tabId);
     return { ok: true };
