@@ -4,8 +4,18 @@
  * Each sub-command lives in cli/commands/<name>.ts and exports `run(args: string[]): Promise<number>`
  * (the exit code) and `usage: string`.
  */
-const COMMANDS = ['check', 'pdq', 'fingerprint', 'list'] as const;
-type Command = (typeof COMMANDS)[number];
+interface CommandModule {
+  run(args: string[]): Promise<number>;
+  usage: string;
+}
+/** A static table (not a computed import path) so the bundler behind `npm run cli` sees every command. */
+const LOAD: Record<string, () => Promise<CommandModule>> = {
+  check: () => import('./commands/check'),
+  pdq: () => import('./commands/pdq'),
+  fingerprint: () => import('./commands/fingerprint'),
+  list: () => import('./commands/list'),
+};
+const COMMANDS = Object.keys(LOAD);
 
 export { UsageError } from "./args";
 import { UsageError } from "./args";
@@ -16,11 +26,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(await usage());
     return name ? 0 : 2;
   }
-  if (!(COMMANDS as readonly string[]).includes(name)) {
+  if (!Object.hasOwn(LOAD, name)) {
     process.stderr.write(`provenance-lens: unknown command "${name}"\n\n${await usage()}`);
     return 2;
   }
-  const mod = await import(`./commands/${name as Command}.ts`);
+  const mod = await LOAD[name]();
   try {
     return await mod.run(rest);
   } catch (err) {
@@ -37,7 +47,7 @@ async function usage(): Promise<string> {
   const lines = ['Usage: npm run cli -- <command> [options]', ''];
   for (const c of COMMANDS) {
     try {
-      const mod = await import(`./commands/${c}.ts`);
+      const mod = await LOAD[c]();
       lines.push(mod.usage);
     } catch {
       /* a command not built yet is simply not listed */

@@ -600,6 +600,8 @@ export class StaticMargins {
   private width = 0;
   private height = 0;
   private frames = 0;
+  private xAt?: Int32Array;
+  private yAt?: Int32Array;
   private static readonly SAMPLES = 48;
   /** A sample changed when its luma moved more than this many levels (codec noise stays under). */
   private static readonly CHANGE = 24;
@@ -616,31 +618,40 @@ export class StaticMargins {
       this.colMoved = new Uint8Array(width);
       this.frames = 0;
     }
-    const luma = (x: number, y: number) => {
-      const o = (y * width + x) * channels;
-      return (data[o] * 77 + data[o + 1] * 150 + data[o + 2] * 29) >> 8;
-    };
+    // Sample positions, as byte offsets: across a row (x) and down a column (y * stride).
+    // Inlined luma and precomputed offsets: this ran at 5 ms a 720p frame through a closure.
+    const stride = width * channels;
+    const xs = (this.xAt ??= new Int32Array(S));
+    const ys = (this.yAt ??= new Int32Array(S));
+    for (let k = 0; k < S; k++) {
+      xs[k] = Math.min(width - 1, Math.floor(((k + 0.5) * width) / S)) * channels;
+      ys[k] = Math.min(height - 1, Math.floor(((k + 0.5) * height) / S)) * stride;
+    }
     const first = this.frames === 0;
     const threshold = StaticMargins.CHANGE;
     const rowSig = this.rowSig!;
     const colSig = this.colSig!;
-    for (let y = 0; y < height; y++) {
+    const rowMoved = this.rowMoved!;
+    const colMoved = this.colMoved!;
+    for (let y = 0, row = 0; y < height; y++, row += stride) {
       let changed = 0;
-      for (let k = 0; k < S; k++) {
-        const v = luma(Math.min(width - 1, Math.floor(((k + 0.5) * width) / S)), y);
-        if (!first && Math.abs(v - rowSig[y * S + k]) > threshold) changed++;
-        rowSig[y * S + k] = v;
+      for (let k = 0, i = y * S; k < S; k++, i++) {
+        const o = row + xs[k];
+        const v = (data[o] * 77 + data[o + 1] * 150 + data[o + 2] * 29) >> 8;
+        if (!first && Math.abs(v - rowSig[i]) > threshold) changed++;
+        rowSig[i] = v;
       }
-      if (changed >= 2) this.rowMoved![y] = 1;
+      if (changed >= 2) rowMoved[y] = 1;
     }
-    for (let x = 0; x < width; x++) {
+    for (let x = 0, col = 0; x < width; x++, col += channels) {
       let changed = 0;
-      for (let k = 0; k < S; k++) {
-        const v = luma(x, Math.min(height - 1, Math.floor(((k + 0.5) * height) / S)));
-        if (!first && Math.abs(v - colSig[x * S + k]) > threshold) changed++;
-        colSig[x * S + k] = v;
+      for (let k = 0, i = x * S; k < S; k++, i++) {
+        const o = ys[k] + col;
+        const v = (data[o] * 77 + data[o + 1] * 150 + data[o + 2] * 29) >> 8;
+        if (!first && Math.abs(v - colSig[i]) > threshold) changed++;
+        colSig[i] = v;
       }
-      if (changed >= 2) this.colMoved![x] = 1;
+      if (changed >= 2) colMoved[x] = 1;
     }
     this.frames++;
     return this.region();

@@ -24,7 +24,7 @@ export async function reencoded(sample: string, name: string, args: string[]): P
 }
 
 export async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run('npx', ['tsx', 'cli/index.ts', ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  return run(process.execPath, ['cli/run.mjs', ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 }
 
 export interface SignedList {

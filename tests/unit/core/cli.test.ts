@@ -17,7 +17,7 @@ const F = (n: string) => join(C2PA_FIXTURES, n);
 const TAMPERED = join(GENERATED, 'tampered');
 
 function cli(...args: string[]) {
-  return run('npx', ['tsx', 'cli/index.ts', ...args], { cwd: ROOT }).then(
+  return run(process.execPath, ['cli/run.mjs', ...args], { cwd: ROOT }).then(
     (r) => ({ code: 0, ...r }),
     (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
   );

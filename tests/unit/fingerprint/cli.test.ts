@@ -7,9 +7,9 @@ import { parseVpdq } from '../../../lib/fingerprint/vpdq';
 import { hammingHex } from '../../../lib/fingerprint/hash256';
 import { expectedPdq, IMAGES } from './helpers/fixtures';
 
-/** Runs the real CLI entry point (cli/index.ts) through tsx. */
+/** Runs the real CLI as `npm run cli` does (cli/run.mjs: its prebuilt bundle). */
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/index.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'cli/run.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
