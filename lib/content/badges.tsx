@@ -241,11 +241,19 @@ export class BadgeLayer {
     }, RECHECK_MS);
   }
 
+  /**
+   * Placed in a task right after the next frame is rendered, not in its animation-frame callback:
+   * there the page's own changes since the last frame are not laid out yet, and the first rectangle
+   * read would lay out the whole page inside our task (50 ms on a grid of 300 videos that grows).
+   * Just after rendering, layout is clean and reading rectangles is cheap.
+   */
   private schedule = (): void => {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.place();
+      setTimeout(() => {
+        this.frame = 0;
+        this.place();
+      }, 0);
     });
   };
 

@@ -20,6 +20,7 @@ import type { FrameHash, VideoFingerprint } from './types';
 import { FrameReader } from './frame-pixels';
 import { DEFAULT_SECONDS_PER_HASH, frameStep, frameTimestamp } from './vpdq';
 import { listSampling, VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
+import { chunkTimestamp, planSkips } from './skip-plan';
 
 export interface BrowserFingerprintOptions extends RobustOptions {
   /** Seconds between hashed frames (default 1; 0 = every frame). */
@@ -50,8 +51,10 @@ export interface BrowserVideoInfo {
   /** Seconds. */
   duration: number;
   fragmented: boolean;
-  /** Decoded frames (after edit lists). */
+  /** Frames decoded (after edit lists; skipped ones not counted). */
   decodedFrames: number;
+  /** Pictures no other picture needed, left undecoded (skip-plan.ts). */
+  skippedFrames: number;
   /** How sampled frames were read: raw YUV planes, or a canvas read-back. */
   readback: 'yuv' | 'canvas';
 }
@@ -101,6 +104,9 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
   const builder = new VideoFingerprintBuilder({ ...robustOptions(options), distinctBits: sampling.distinctBits });
   const reader = new FrameReader();
   const expected = Math.ceil(samples.length / step);
+  // Pictures no other picture needs are not decoded unless they are hashed (skip-plan.ts); frame
+  // numbers then come from the timestamps, as if every frame had been decoded.
+  const plan = options.presentationTimes ? undefined : planSkips(samples, { codec: track.codec, description, step, editStart, editEnd });
   let outputIndex = 0;
   let failure: Error | undefined;
   const fail = (e: unknown) => {
@@ -114,11 +120,13 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
     output: (frame) => {
       const ts = frame.timestamp; // µs, presentation time (cts)
       const inEdit = ts >= editStart && (editEnd === undefined || ts < editEnd);
-      if (!inEdit || failure) {
+      const planned = plan?.indexOf.get(ts);
+      if (!inEdit || failure || (plan && planned === undefined)) {
         frame.close();
         return;
       }
-      const n = outputIndex++;
+      const n = planned ?? outputIndex;
+      outputIndex++;
       if (n % step !== 0) {
         frame.close();
         return;
@@ -147,10 +155,14 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
       if (options.signal?.aborted) throw new Error('fingerprinting was cancelled');
       if (Date.now() > deadline) throw new Error(`fingerprinting took longer than ${Math.round(timeoutMs / 1000)} s; stopped`);
       const s = samples[i];
+      if (plan?.skip[i]) {
+        s.data = undefined;
+        continue;
+      }
       decoder.decode(
         new EncodedVideoChunk({
           type: s.is_sync ? 'key' : 'delta',
-          timestamp: Math.round((s.cts * 1e6) / s.timescale),
+          timestamp: chunkTimestamp(s),
           duration: Math.round((s.duration * 1e6) / s.timescale),
           data: s.data!,
         }),
@@ -177,6 +189,7 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
       duration: demuxed.duration,
       fragmented: demuxed.fragmented,
       decodedFrames: outputIndex,
+      skippedFrames: plan?.skipped ?? 0,
       readback: reader.usedCanvas ? 'canvas' : 'yuv',
     },
   };
@@ -195,7 +208,7 @@ export interface Demuxed {
 }
 
 /** Parse the whole file with mp4box and collect the first video track's samples, in decode order. */
-function demux(bytes: Uint8Array): Demuxed {
+export function demux(bytes: Uint8Array): Demuxed {
   const file: ISOFile = createFile();
   let info: Movie | undefined;
   let error: string | undefined;
