@@ -106,71 +106,75 @@ test('a page that keeps adding videos while scrolling, up to 300: every badge re
   // in the shared one (with it, the peak ranged from 260 to 424 MiB from one CI run to the next).
   const own = await launchWithExtension();
   const ext = new Ext(own.context, own.id, own.userDataDir);
-  const q = fresh();
-  const page = await ext.context.newPage();
-  await page.goto(
-    server.html(
-      `/p/load-${q}.html`,
-      `<!doctype html><html lang="en"><title>load</title><body style="margin:0">
-      <div id="feed" style="display:grid;grid-template-columns:repeat(5,200px);gap:8px"></div>
-      <div id="end" style="height:10px"></div>
-      <script>
-        // Like an endless timeline: ten more videos each time the reader reaches the end.
-        let n = 0;
-        function more() {
-          const feed = document.getElementById('feed');
-          for (let i = 0; i < 10 && n < 300; i++, n++) {
-            const v = document.createElement('video');
-            v.width = 200; v.height = 112; v.muted = true; v.preload = 'none';
-            v.src = '/c2pa/c2pa-rs__video1' + (n % 3 === 0 ? '_no_manifest' : '') + '.mp4?load=' + n + '&${q}';
-            feed.appendChild(v);
+  // Closed whatever happens: a browser left running would weigh on every test after this one.
+  try {
+    const q = fresh();
+    const page = await ext.context.newPage();
+    await page.goto(
+      server.html(
+        `/p/load-${q}.html`,
+        `<!doctype html><html lang="en"><title>load</title><body style="margin:0">
+        <div id="feed" style="display:grid;grid-template-columns:repeat(5,200px);gap:8px"></div>
+        <div id="end" style="height:10px"></div>
+        <script>
+          // Like an endless timeline: ten more videos each time the reader reaches the end.
+          let n = 0;
+          function more() {
+            const feed = document.getElementById('feed');
+            for (let i = 0; i < 10 && n < 300; i++, n++) {
+              const v = document.createElement('video');
+              v.width = 200; v.height = 112; v.muted = true; v.preload = 'none';
+              v.src = '/c2pa/c2pa-rs__video1' + (n % 3 === 0 ? '_no_manifest' : '') + '.mp4?load=' + n + '&${q}';
+              feed.appendChild(v);
+            }
           }
-        }
-        const end = document.getElementById('end');
-        // Observing again after each batch: a sentinel still in view reports again.
-        const io = new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) { more(); io.unobserve(end); io.observe(end); } });
-        io.observe(end);
-      </script></body></html>`,
-    ),
-  );
-  let peakMem = 0;
-  const sampler = setInterval(() => (peakMem = Math.max(peakMem, extensionMemoryMiB(ext.userDataDir).total)), 500);
-  const { longestMs, longestCpuMs, tasks, longest } = await longestContentScriptTask(page, ext.id, async () => {
-    for (let i = 0; i < 80 && (await page.evaluate(() => document.querySelectorAll('video').length)) < 300; i++) {
-      await page.mouse.wheel(0, 900);
-      await page.waitForTimeout(150);
-    }
-  });
-  expect(await page.evaluate(() => document.querySelectorAll('video').length)).toBe(300);
-  // Waiting on the badges themselves (no extension page open, so the memory figure is the
-  // extension's background, worker host and worker alone).
-  await expect
-    .poll(async () => (await readBadges(page)).filter((b) => b.headline !== 'checking').length, { timeout: 360_000, intervals: [1000] })
-    .toBe(300);
-  clearInterval(sampler);
-  const videos = await allFinal(ext, page, 300, 60_000);
-  const stats = await ext.send<{ peakRunning: number }>({ type: 'stats' });
-  const counts: Record<string, number> = {};
-  // What each file reads; preload=none draws nothing, so none of them is vouched for over its picture (issue 10).
-  for (const v of videos) counts[v.verdict!.fileHeadline ?? v.verdict!.headline] = (counts[v.verdict!.fileHeadline ?? v.verdict!.headline] ?? 0) + 1;
-  expect(new Set(videos.map((v) => v.verdict!.headline))).toEqual(new Set(['unconfirmed']));
-  console.log(
-    `load: 300 videos; verdicts ${JSON.stringify(counts)}; peak concurrent checks ${stats.peakRunning}; ` +
-      `extension memory peak ${peakMem.toFixed(0)} MiB; longest content-script task ${longestCpuMs.toFixed(1)} ms of thread time, ${longestMs.toFixed(1)} ms of wall time, over ${tasks} traced calls (longest by wall time: ${longest})`,
-  );
-  expect(counts).toEqual({ 'credentials-valid': 200, 'no-credentials': 100 });
-  // Bounded by the queue's own limit: the normal slots plus the fair extra ones (lib/background/queue.ts).
-  expect(stats.peakRunning).toBeLessThanOrEqual(2 + FAIR_EXTRA);
-  expect(peakMem).toBeLessThan(400);
-  expect(tasks).toBeGreaterThan(0);
-  // A long task is 50 ms of the script's own work. Its wall time also counts waiting for a core
-  // (2 cores, busy with these 300 checks): bounded too, more loosely.
-  expect(longestCpuMs).toBeLessThan(50);
-  expect(longestMs).toBeLessThan(100);
-  // Every video on the page has its badge (badges of off-screen videos are hidden, but present).
-  expect((await readBadges(page)).length).toBe(300);
-  await own.context.close();
-  rmSync(own.userDataDir, { recursive: true, force: true });
+          const end = document.getElementById('end');
+          // Observing again after each batch: a sentinel still in view reports again.
+          const io = new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) { more(); io.unobserve(end); io.observe(end); } });
+          io.observe(end);
+        </script></body></html>`,
+      ),
+    );
+    let peakMem = 0;
+    const sampler = setInterval(() => (peakMem = Math.max(peakMem, extensionMemoryMiB(ext.userDataDir).total)), 500);
+    const { longestMs, longestCpuMs, tasks, longest } = await longestContentScriptTask(page, ext.id, async () => {
+      for (let i = 0; i < 80 && (await page.evaluate(() => document.querySelectorAll('video').length)) < 300; i++) {
+        await page.mouse.wheel(0, 900);
+        await page.waitForTimeout(150);
+      }
+    });
+    expect(await page.evaluate(() => document.querySelectorAll('video').length)).toBe(300);
+    // Waiting on the badges themselves (no extension page open, so the memory figure is the
+    // extension's background, worker host and worker alone).
+    await expect
+      .poll(async () => (await readBadges(page)).filter((b) => b.headline !== 'checking').length, { timeout: 360_000, intervals: [1000] })
+      .toBe(300);
+    clearInterval(sampler);
+    const videos = await allFinal(ext, page, 300, 60_000);
+    const stats = await ext.send<{ peakRunning: number }>({ type: 'stats' });
+    const counts: Record<string, number> = {};
+    // What each file reads; preload=none draws nothing, so none of them is vouched for over its picture (issue 10).
+    for (const v of videos) counts[v.verdict!.fileHeadline ?? v.verdict!.headline] = (counts[v.verdict!.fileHeadline ?? v.verdict!.headline] ?? 0) + 1;
+    expect(new Set(videos.map((v) => v.verdict!.headline))).toEqual(new Set(['unconfirmed']));
+    console.log(
+      `load: 300 videos; verdicts ${JSON.stringify(counts)}; peak concurrent checks ${stats.peakRunning}; ` +
+        `extension memory peak ${peakMem.toFixed(0)} MiB; longest content-script task ${longestCpuMs.toFixed(1)} ms of thread time, ${longestMs.toFixed(1)} ms of wall time, over ${tasks} traced calls (longest by wall time: ${longest})`,
+    );
+    expect(counts).toEqual({ 'credentials-valid': 200, 'no-credentials': 100 });
+    // Bounded by the queue's own limit: the normal slots plus the fair extra ones (lib/background/queue.ts).
+    expect(stats.peakRunning).toBeLessThanOrEqual(2 + FAIR_EXTRA);
+    expect(peakMem).toBeLessThan(400);
+    expect(tasks).toBeGreaterThan(0);
+    // A long task is 50 ms of the script's own work. Its wall time also counts waiting for a core
+    // (2 cores, busy with these 300 checks): bounded too, more loosely.
+    expect(longestCpuMs).toBeLessThan(50);
+    expect(longestMs).toBeLessThan(100);
+    // Every video on the page has its badge (badges of off-screen videos are hidden, but present).
+    expect((await readBadges(page)).length).toBe(300);
+  } finally {
+    await own.context.close();
+    rmSync(own.userDataDir, { recursive: true, force: true });
+  }
 });
 
 test('the service worker stopped in the middle of a check: the check finishes and the badge updates', async ({ ext, server }) => {
