@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { VideoFingerprint } from './types';
 import { DEFAULT_SECONDS_PER_HASH, frameStep, frameTimestamp } from './vpdq';
 import { listSampling, VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
+import { planFfmpegSkips } from './ffmpeg-skip';
 
 export interface VideoInfo {
   width: number;
@@ -102,17 +103,38 @@ interface ProbeStream {
   side_data_list?: { rotation?: number }[];
 }
 
-/** Decode the sampled frames of the first video stream, one at a time. */
-export async function* decodeSampledFrames(path: string, info: VideoInfo, options: DecodeOptions = {}): AsyncGenerator<DecodedFrame> {
+/**
+ * The skip plan fed ffmpeg fewer frames than it promised: a picture ffmpeg did not output. The
+ * frames already yielded are right; the caller decodes again without skipping.
+ */
+export class SkipPlanShortfall extends Error {
+  override name = 'SkipPlanShortfall';
+}
+
+/**
+ * Decode the sampled frames of the first video stream, one at a time. `skipNonReference`
+ * (default on): pictures nothing needs are not decoded (ffmpeg-skip.ts), when the file allows.
+ */
+export async function* decodeSampledFrames(path: string, info: VideoInfo, options: DecodeOptions & { skipNonReference?: boolean } = {}): AsyncGenerator<DecodedFrame> {
   const step = frameStep(info.fps, options.secondsPerHash ?? DEFAULT_SECONDS_PER_HASH);
   const { width, height } = info;
   const frameBytes = width * height * 3;
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-noautorotate', '-i', path, '-map', '0:v:0', '-an', '-sn', '-dn'];
-  if (step > 1) args.push('-vf', `select='not(mod(n,${step}))'`);
+  const plan = options.skipNonReference === false ? undefined : await planFfmpegSkips(path, step);
+  let script: { dir: string; file: string } | undefined;
+  if (plan) {
+    const dir = await mkdtemp(join(tmpdir(), 'pl-select-'));
+    script = { dir, file: join(dir, 'select.txt') };
+    await writeFile(script.file, plan.filter);
+  }
+  // With a plan, ffmpeg reads the kept pictures as FLV from stdin, keeping their timestamps
+  // (-copyts) so the select filter finds the frames to hash by them.
+  const args = plan
+    ? ['-hide_banner', '-v', 'error', '-noautorotate', '-copyts', '-f', 'flv', '-i', 'pipe:0', '-map', '0:v:0', '-an', '-sn', '-dn', '-filter_script:v', script!.file]
+    : ['-hide_banner', '-nostdin', '-v', 'error', '-noautorotate', '-i', path, '-map', '0:v:0', '-an', '-sn', '-dn', ...(step > 1 ? ['-vf', `select='not(mod(n,${step}))'`] : [])];
   args.push('-fps_mode', 'passthrough', '-sws_flags', 'area', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
 
   const timeoutMs = options.timeoutMs ?? 120_000 + 2_000 * (info.duration ?? 300);
-  const proc = spawnChecked(ffmpegBin(options), args);
+  const proc = spawnChecked(ffmpegBin(options), args, !!plan);
   const stderr = collectTail(proc);
   const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   let failure: Error | undefined;
@@ -125,10 +147,13 @@ export async function* decodeSampledFrames(path: string, info: VideoInfo, option
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const spawnError = new Promise<never>((_, reject) => proc.on('error', (e) => reject(spawnFailure(ffmpegBin(options), e))));
   spawnError.catch(() => {});
+  proc.stdin?.on('error', () => {}); // EPIPE once ffmpeg stops reading: its exit status says why
+  const fed = plan?.feed(proc.stdin!, options.signal).catch((e: Error) => fail(new Error(`could not read ${path}: ${e.message}`)));
 
   const frame = new Uint8Array(frameBytes);
   let filled = 0;
   let index = 0;
+  const frameNumber = (i: number) => (plan ? plan.frames[i] : i * step);
   try {
     for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
       let offset = 0;
@@ -138,21 +163,26 @@ export async function* decodeSampledFrames(path: string, info: VideoInfo, option
         filled += n;
         offset += n;
         if (filled === frameBytes) {
-          const frameNumber = index++ * step;
-          yield { frame: frameNumber, t: frameTimestamp(frameNumber, info.fps), width, height, data: frame };
+          if (plan && index >= plan.frames.length) throw new SkipPlanShortfall(`ffmpeg output more frames than were asked of it from ${path}`);
+          const f = frameNumber(index++);
+          yield { frame: f, t: frameTimestamp(f, info.fps), width, height, data: frame };
           filled = 0;
         }
       }
       if (failure) break;
     }
     const code = await Promise.race([exited, spawnError]);
+    await fed;
     if (failure) throw failure;
     if (code !== 0) throw new Error(`ffmpeg could not decode ${path}: ${lastLine(stderr()) || `exit code ${code}`}`);
     if (index === 0) throw new Error(`no frames could be decoded from ${path}${stderr() ? `: ${lastLine(stderr())}` : ''}`);
+    if (plan && index !== plan.frames.length) throw new SkipPlanShortfall(`ffmpeg output ${index} of the ${plan.frames.length} frames to hash from ${path}`);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await plan?.close();
+    if (script) await rm(script.dir, { recursive: true, force: true });
   }
 }
 
@@ -160,11 +190,19 @@ export async function* decodeSampledFrames(path: string, info: VideoInfo, option
 export async function fingerprintFile(path: string, options: FingerprintOptions = {}): Promise<FingerprintResult> {
   const info = await probeVideo(path, options);
   const sampling = listSampling(options, info.fps);
-  const builder = new VideoFingerprintBuilder({ ...robustOptions(options), distinctBits: sampling.distinctBits });
-  for await (const f of decodeSampledFrames(path, info, { ...options, secondsPerHash: sampling.secondsPerHash })) {
-    builder.add(f.frame, f.t, f.data, f.width, f.height, 3, sampling.keep(f.frame));
+  const decode = async (skipNonReference: boolean) => {
+    const builder = new VideoFingerprintBuilder({ ...robustOptions(options), distinctBits: sampling.distinctBits });
+    for await (const f of decodeSampledFrames(path, info, { ...options, secondsPerHash: sampling.secondsPerHash, skipNonReference })) {
+      builder.add(f.frame, f.t, f.data, f.width, f.height, 3, sampling.keep(f.frame));
+    }
+    return builder.finish();
+  };
+  try {
+    return { ...(await decode(true)), info };
+  } catch (e) {
+    if (!(e instanceof SkipPlanShortfall)) throw e;
+    return { ...(await decode(false)), info };
   }
-  return { ...builder.finish(), info };
 }
 
 /**
@@ -200,8 +238,8 @@ function ratio(s?: string): number {
   return b ? a / b : a;
 }
 
-function spawnChecked(bin: string, args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] }) as unknown as ChildProcessWithoutNullStreams;
+function spawnChecked(bin: string, args: string[], withStdin = false): ChildProcessWithoutNullStreams {
+  return spawn(bin, args, { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] }) as unknown as ChildProcessWithoutNullStreams;
 }
 
 function spawnFailure(bin: string, e: NodeJS.ErrnoException): Error {

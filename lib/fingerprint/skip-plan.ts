@@ -1,6 +1,6 @@
 /**
- * Which H.264 samples the browser pipeline need not decode at all. A picture whose slices all
- * carry nal_ref_idc = 0 is used by no other picture, so leaving it out changes no other decoded
+ * Which H.264 samples the browser pipeline (and the CLI: ffmpeg-skip.ts) need not decode at
+ * all. A picture whose slices all carry nal_ref_idc = 0 is used by no other picture, so leaving it out changes no other decoded
  * frame (ffmpeg's `-skip_frame noref` does the same): unless it is itself one of the frames to
  * hash, it is not sent to the decoder. With x264's defaults that is most B-frames: 19–49 % of the
  * pictures of the sample clips, 39 % of the fingerprint bench's 60 s clip.
@@ -38,25 +38,43 @@ export function planSkips(
   samples: readonly PlannedSample[],
   o: { codec: string; description?: Uint8Array; step: number; editStart: number; editEnd?: number },
 ): SkipPlan | undefined {
-  if (o.step <= 1 || !/^avc[13]\./.test(o.codec) || !o.description || o.description.length < 5) return undefined;
-  const lengthSize = (o.description[4] & 3) + 1;
-  if (lengthSize === 3) return undefined; // not a valid NAL length size
-  const inEdit = (ts: number) => ts >= o.editStart && (o.editEnd === undefined || ts < o.editEnd);
+  const lengthSize = skippableStream(o);
+  if (!lengthSize) return undefined;
   const stamps = samples.map(chunkTimestamp);
-  const shown = stamps.filter(inEdit).sort((a, b) => a - b);
-  const indexOf = new Map<number, number>();
-  for (let i = 0; i < shown.length; i++) {
-    if (indexOf.has(shown[i])) return undefined; // two frames at one instant: cannot tell them apart
-    indexOf.set(shown[i], i);
-  }
-  const skip = samples.map((s, i) => {
-    if (s.is_sync || !s.data) return false;
-    const n = indexOf.get(stamps[i]);
-    if (n !== undefined && n % o.step === 0) return false;
-    return isNonReferencePicture(s.data, lengthSize);
-  });
+  const indexOf = presentationIndex(stamps, o.editStart, o.editEnd);
+  if (!indexOf) return undefined;
+  const skip = samples.map((s, i) => !!s.data && !mustDecode(s, indexOf.get(stamps[i]), o.step) && isNonReferencePicture(s.data, lengthSize));
   const skipped = skip.reduce((k, x) => k + (x ? 1 : 0), 0);
   return skipped ? { indexOf, skip, skipped } : undefined;
+}
+
+/**
+ * The NAL length size when pictures may be skipped at all: H.264 with a length-prefixed
+ * configuration record and a sampling step over 1 (every frame hashed: nothing to skip).
+ */
+export function skippableStream(o: { codec: string; description?: Uint8Array; step: number }): number | undefined {
+  if (o.step <= 1 || !/^avc[13]\./.test(o.codec) || !o.description || o.description.length < 5) return undefined;
+  const lengthSize = (o.description[4] & 3) + 1;
+  return lengthSize === 3 ? undefined : lengthSize; // 3 is not a valid NAL length size
+}
+
+/**
+ * Presentation index (0-based, in-edit frames only) by timestamp, or undefined when two frames
+ * share an instant (they could not be told apart).
+ */
+export function presentationIndex(stamps: readonly number[], editStart: number, editEnd?: number): Map<number, number> | undefined {
+  const shown = stamps.filter((ts) => ts >= editStart && (editEnd === undefined || ts < editEnd)).sort((a, b) => a - b);
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < shown.length; i++) {
+    if (indexOf.has(shown[i])) return undefined;
+    indexOf.set(shown[i], i);
+  }
+  return indexOf;
+}
+
+/** Keyframes and the frames to hash (presentation index n with n % step = 0) are always decoded. */
+export function mustDecode(s: { is_sync: boolean }, n: number | undefined, step: number): boolean {
+  return s.is_sync || (n !== undefined && n % step === 0);
 }
 
 /**
