@@ -60,6 +60,9 @@ async function plan_(file: FileSource, step: number): Promise<FfmpegSkipPlan | u
   const lengthSize = skippableStream({ codec: demuxed.track.codec, description: demuxed.description, step });
   if (!lengthSize || !demuxed.description) return undefined;
   if (samples.some((s) => !(s.size > 0) || s.size >= MAX_TAG_BYTES || s.offset + s.size > file.size)) return undefined;
+  // Samples of a real file do not overlap: a table whose samples add up to more than the file
+  // would have this read the same bytes over and over.
+  if (samples.reduce((n, s) => n + s.size, 0) > file.size) return undefined;
   const indexOf = presentationIndex(samples.map(chunkTimestamp), demuxed.editStart, demuxed.editEnd);
   if (!indexOf) return undefined;
   const ms = (t: number, s: IndexedSample) => Math.round((t * 1000) / s.timescale);
