@@ -205,6 +205,8 @@ export interface Demuxed {
   /** Presentation window of the first edit, in µs of media time (frames outside are dropped, as ffmpeg does). */
   editStart: number;
   editEnd?: number;
+  /** Edits that show media (an edit list may splice several; only the first one's window is followed). */
+  edits: number;
 }
 
 /** Parse the whole file with mp4box and collect the first video track's samples, in decode order. */
@@ -246,7 +248,7 @@ export function demux(bytes: Uint8Array): Demuxed {
   const fps = totalTicks > 0 ? (samples.length * timescale) / totalTicks : track.nb_samples && track.samples_duration ? (track.nb_samples * timescale) / track.samples_duration : NaN;
   if (!(fps > 0)) throw new Error('cannot tell the frame rate of this video');
 
-  const { editStart, editEnd } = editWindow(trak, timescale, info.timescale);
+  const { editStart, editEnd, edits } = editWindow(trak, timescale, info.timescale);
   return {
     track,
     samples,
@@ -256,16 +258,18 @@ export function demux(bytes: Uint8Array): Demuxed {
     fragmented: info.isFragmented,
     editStart,
     editEnd,
+    edits,
   };
 }
 
 /** The presentation window of a track's first edit, in µs of media time (frames outside are dropped, as ffmpeg does). */
-export function editWindow(trak: ReturnType<ISOFile['getTrackById']>, timescale: number, movieTimescale: number): { editStart: number; editEnd?: number } {
-  const edit = trak.edts?.elst?.entries?.find((e) => e.media_time >= 0);
-  if (!edit) return { editStart: 0 };
+export function editWindow(trak: ReturnType<ISOFile['getTrackById']>, timescale: number, movieTimescale: number): { editStart: number; editEnd?: number; edits: number } {
+  const shown = trak.edts?.elst?.entries?.filter((e) => e.media_time >= 0) ?? [];
+  const edit = shown[0];
+  if (!edit) return { editStart: 0, edits: 0 };
   const editStart = Math.round((edit.media_time * 1e6) / timescale) - 1; // tolerate µs rounding
-  if (!(edit.segment_duration > 0 && movieTimescale > 0)) return { editStart };
-  return { editStart, editEnd: Math.round((edit.media_time * 1e6) / timescale + (edit.segment_duration * 1e6) / movieTimescale) - 1 };
+  if (!(edit.segment_duration > 0 && movieTimescale > 0)) return { editStart, edits: shown.length };
+  return { editStart, editEnd: Math.round((edit.media_time * 1e6) / timescale + (edit.segment_duration * 1e6) / movieTimescale) - 1, edits: shown.length };
 }
 
 /** The codec configuration record (avcC/hvcC/vpcC/av1C body) WebCodecs wants as `description`. */

@@ -159,9 +159,9 @@ export function indexMoov(moov: Uint8Array): MoovIndex {
   const totalTicks = samples.reduce((n, s) => n + s.duration, 0);
   const fps = totalTicks > 0 ? (samples.length * timescale) / totalTicks : NaN;
   if (!(fps > 0)) throw new Error('cannot tell the frame rate of this video');
-  const { editStart, editEnd } = editWindow(trak, timescale, info.timescale);
+  const { editStart, editEnd, edits } = editWindow(trak, timescale, info.timescale);
   return {
-    demuxed: { track, description: decoderDescription(file, track.id), fps, duration: totalTicks / timescale, fragmented: info.isFragmented, editStart, editEnd },
+    demuxed: { track, description: decoderDescription(file, track.id), fps, duration: totalTicks / timescale, fragmented: info.isFragmented, editStart, editEnd, edits },
     samples,
   };
 }

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GENERATED } from '../../paths';
+import { C2PA_FIXTURES, GENERATED } from '../../paths';
 import { demux } from '../../../lib/fingerprint/browser-frames';
 import { decodeSampledFrames, probeVideo } from '../../../lib/fingerprint/ffmpeg';
 import { planFfmpegSkips, selectExpression } from '../../../lib/fingerprint/ffmpeg-skip';
@@ -95,6 +95,15 @@ describe('ffmpeg fed only the pictures it needs', () => {
       for (const f of [fragmented, noBFrames, webm, truncated]) expect(await planFfmpegSkips(f, 30), f).toBeUndefined();
       // And those files still fingerprint (the truncated one as far as ffmpeg can read it).
       for (const f of [fragmented, noBFrames, webm]) expect((await hashes(f, true)).length, f).toBeGreaterThan(0);
+    }, 60_000);
+
+    it('when the edit list splices several pieces (ffmpeg numbers frames across them all)', async () => {
+      // c2pa-rs's c.mov: 2 frames from media time 0, then the rest from media time 500 (of 6000/s).
+      const mov = join(C2PA_FIXTURES, 'c2pa-rs__c.mov');
+      expect(await planFfmpegSkips(mov, 60)).toBeUndefined();
+      const [whole, skipping] = [await hashes(mov, false), await hashes(mov, true)];
+      expect(skipping).toEqual(whole);
+      expect(whole.length).toBe(6);
     }, 60_000);
   });
 
