@@ -5,8 +5,9 @@
  * Decoding mirrors ThreatExchange's `vpdq-hash-video`: first video stream, every decoded frame
  * counted (no frame-rate conversion), frames at their native size converted to rgb24 with
  * swscale's `area` flags, no auto-rotation. Only the sampled frames are converted and piped
- * (ffmpeg's select filter), so the cost is essentially the decode itself. One frame buffer is
- * live at a time, so memory stays bounded whatever the video length.
+ * (ffmpeg's select filter), so the cost is essentially the decode itself, less the pictures
+ * nothing needs (ffmpeg-skip.ts). One frame buffer is live at a time, so memory stays bounded
+ * whatever the video length.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -104,8 +105,8 @@ interface ProbeStream {
 }
 
 /**
- * The skip plan fed ffmpeg fewer frames than it promised: a picture ffmpeg did not output. The
- * frames already yielded are right; the caller decodes again without skipping.
+ * Decoding through a skip plan went wrong (ffmpeg output other than the planned frames, or
+ * failed on the FLV it was fed): the caller decodes again, with ffmpeg reading the file.
  */
 export class SkipPlanShortfall extends Error {
   override name = 'SkipPlanShortfall';
@@ -174,9 +175,10 @@ export async function* decodeSampledFrames(path: string, info: VideoInfo, option
     const code = await Promise.race([exited, spawnError]);
     await fed;
     if (failure) throw failure;
+    // Through a plan, any other outcome is retried the plain way, which gives the file's own error.
+    if (plan && (code !== 0 || index !== plan.frames.length)) throw new SkipPlanShortfall(`ffmpeg output ${index} of the ${plan.frames.length} planned frames from ${path} (exit code ${code})`);
     if (code !== 0) throw new Error(`ffmpeg could not decode ${path}: ${lastLine(stderr()) || `exit code ${code}`}`);
     if (index === 0) throw new Error(`no frames could be decoded from ${path}${stderr() ? `: ${lastLine(stderr())}` : ''}`);
-    if (plan && index !== plan.frames.length) throw new SkipPlanShortfall(`ffmpeg output ${index} of the ${plan.frames.length} frames to hash from ${path}`);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
