@@ -2,8 +2,9 @@
  * Which H.264 samples the browser pipeline (and the CLI: ffmpeg-skip.ts) need not decode at
  * all. A picture whose slices all carry nal_ref_idc = 0 is used by no other picture, so leaving
  * it out changes no other decoded frame (ffmpeg's `-skip_frame noref` does the same): unless it
- * is itself one of the frames to hash, it is not sent to the decoder. With x264's defaults that is most B-frames: 19–49 % of the
- * pictures of the sample clips, 39 % of the fingerprint bench's 60 s clip.
+ * is itself one of the frames to hash, it is not sent to the decoder. With x264's defaults that
+ * is most B-frames: 19–49 % of the pictures of the sample clips, 39 % of the fingerprint bench's
+ * 60 s clip.
  * A decoder never uses such a picture as a reference anyway, so a file that labels a picture
  * nal_ref_idc 0 and then refers to it decodes the same with or without it.
  *

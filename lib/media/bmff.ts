@@ -93,9 +93,9 @@ export function findC2paBox(top: Box[]): Box | undefined {
   return top.find((x) => x.type === 'uuid' && x.userType === C2PA_UUID);
 }
 
-/** Where `needle` first occurs in `hay`, or -1 (byte strings: box types, UUIDs, names inside certificates). */
-export function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+/** Where `needle` first occurs in `hay` from `from` on, or -1 (byte strings: box types, UUIDs, names inside certificates). */
+export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
+  outer: for (let i = from; i + needle.length <= hay.length; i++) {
     for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
     return i;
   }

@@ -12,7 +12,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { C2PA_FIXTURES, GENERATED } from '../../paths';
 import { demux } from '../../../lib/fingerprint/browser-frames';
 import { decodeSampledFrames, probeVideo } from '../../../lib/fingerprint/ffmpeg';
-import { planFfmpegSkips, selectExpression } from '../../../lib/fingerprint/ffmpeg-skip';
+import { declaredSamples, planFfmpegSkips, selectExpression } from '../../../lib/fingerprint/ffmpeg-skip';
+import { indexMoov } from '../../../lib/fingerprint/partial';
+import { readLayout } from '../../../lib/media/layout';
+import { MemorySource } from '../../../lib/media/source';
 import { PdqHasher } from '../../../lib/fingerprint/pdq';
 import { planSkips } from '../../../lib/fingerprint/skip-plan';
 import { frameStep } from '../../../lib/fingerprint/vpdq';
@@ -105,6 +108,18 @@ describe('ffmpeg fed only the pictures it needs', () => {
       expect(skipping).toEqual(whole);
       expect(whole.length).toBe(6);
     }, 60_000);
+  });
+
+  it('reads the sample count a movie declares before its table is built (the bound on long tables)', async () => {
+    // The largest of any track's (an audio track may have more): never below the video's own.
+    let equal = 0;
+    for (const s of SAMPLES) {
+      const layout = await readLayout(new MemorySource(new Uint8Array(readFileSync(samplePath(s.name)))));
+      const video = indexMoov(layout.moov!).samples.length;
+      expect(declaredSamples(layout.moov!), s.name).toBeGreaterThanOrEqual(video);
+      if (declaredSamples(layout.moov!) === video) equal++;
+    }
+    expect(equal).toBeGreaterThan(0);
   });
 
   it('selects by timestamp with a search tree: every value and nothing else', () => {
