@@ -19,7 +19,7 @@ import { createFile, DataStream, MP4BoxBuffer, type ISOFile, type Movie, type Sa
 import type { FrameHash, VideoFingerprint } from './types';
 import { FrameReader } from './frame-pixels';
 import { DEFAULT_SECONDS_PER_HASH, frameStep, frameTimestamp } from './vpdq';
-import { listSampling, VideoFingerprintBuilder, robustOptions, type RobustOptions } from './robust';
+import { listSampling, VideoFingerprintBuilder, robustOptions, type InsetBuffers, type RobustOptions } from './robust';
 import { chunkTimestamp, planSkips } from './skip-plan';
 import { topLevelBoxes, type Box } from '../media/bmff';
 // partial.ts builds on this module too; only functions cross over, so the cycle is harmless.
@@ -85,6 +85,24 @@ export async function fingerprintVideoBytes(bytes: Uint8Array, options: BrowserF
   return fingerprintDemuxed(demux(bytes), options);
 }
 
+/**
+ * The frame-sized buffers one decode uses (pixels and inset edge counts: about 9 MB for 720p).
+ * A worker checking one video after another hands them on: left to the collector, a page of
+ * 100 videos piled up to 56 MB of dead buffers in the worker between collections.
+ */
+interface Scratch {
+  reader: FrameReader;
+  insets: InsetBuffers;
+}
+let spare: Scratch | undefined;
+
+function takeScratch(): Scratch {
+  const s = spare ?? { reader: new FrameReader(), insets: {} };
+  spare = undefined; // a decode running alongside gets its own
+  Object.assign(s.reader, { width: 0, height: 0, usedCanvas: false });
+  return s;
+}
+
 /** Decodes and hashes already demuxed samples (a whole file's, or the part of one that was fetched). */
 export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFingerprintOptions = {}): Promise<BrowserFingerprintResult> {
   if (typeof VideoDecoder === 'undefined' || typeof EncodedVideoChunk === 'undefined') {
@@ -104,8 +122,9 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
   const fps = demuxed.fps;
   const sampling = listSampling(options, fps);
   const step = options.presentationTimes ? 1 : frameStep(fps, sampling.secondsPerHash ?? DEFAULT_SECONDS_PER_HASH);
-  const builder = new VideoFingerprintBuilder({ ...robustOptions(options), distinctBits: sampling.distinctBits });
-  const reader = new FrameReader();
+  const scratch = takeScratch();
+  const { reader } = scratch;
+  const builder = new VideoFingerprintBuilder({ ...robustOptions(options), distinctBits: sampling.distinctBits, insetBuffers: scratch.insets });
   const expected = Math.ceil(samples.length / step);
   // Pictures no other picture needs are not decoded unless they are hashed (skip-plan.ts); frame
   // numbers then come from the timestamps, as if every frame had been decoded.
@@ -178,6 +197,7 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
     await withDeadline(pending, deadline, timeoutMs);
   } finally {
     if (decoder.state !== 'closed') decoder.close();
+    void pending.finally(() => (spare = scratch));
   }
   if (failure) throw failure;
   if (outputIndex === 0) throw new Error('no video frames could be decoded');

@@ -257,7 +257,7 @@ export const INSET_RULE = {
  * `minSideShare` of its length. Regions are in pixels of the frame: the left/top edge is the
  * inset's first column/row.
  */
-function insetEdges(data: Pixels, width: number, height: number, channels: 3 | 4, buffers: { v?: Uint32Array; h?: Uint32Array } = {}) {
+function insetEdges(data: Pixels, width: number, height: number, channels: 3 | 4, buffers: InsetBuffers = {}) {
   const R = INSET_RULE;
   const T = R.edgeLevels;
   // Along a side, every `sy`-th row (every `sx`-th column) is enough to measure its share; across
@@ -372,11 +372,15 @@ export function findInsets(data: Pixels, width: number, height: number, channels
  * weaker outline, `recallShare`, is enough: the footage around may match the inset's colour for
  * a while), then the best outlined in this frame alone. At most `maxInsets` per frame.
  */
+/** InsetFinder's edge count buffers (two of about 1.8 MB each for 720p). */
+export type InsetBuffers = { v?: Uint32Array; h?: Uint32Array };
+
 export class InsetFinder {
   /** Rectangles found so far, with the number of frames that outlined them fully. */
   private history: { region: Region; hits: number }[] = [];
-  /** Edge count buffers, reused from frame to frame. */
-  private readonly buffers: { v?: Uint32Array; h?: Uint32Array } = {};
+
+  /** `buffers`: edge counts, reused from frame to frame (and from video to video when given). */
+  constructor(private readonly buffers: InsetBuffers = {}) {}
 
   add(data: Pixels, width: number, height: number, channels: 3 | 4): Region[] {
     const R = INSET_RULE;
@@ -582,6 +586,8 @@ export function listSampling(
 export interface BuilderOptions extends RobustOptions {
   /** Keep a frame only when it differs from the last kept one by more than this many bits. */
   distinctBits?: number;
+  /** The inset finder's buffers, handed on from an earlier video (see InsetFinder). */
+  insetBuffers?: InsetBuffers;
 }
 
 /**
@@ -697,7 +703,7 @@ export class VideoFingerprintBuilder {
   constructor(options: BuilderOptions = {}) {
     this.fingerprinter = new FrameFingerprinter(options);
     if (this.fingerprinter.options.margins) this.margins = new StaticMargins();
-    if (this.fingerprinter.options.insets) this.insets = new InsetFinder();
+    if (this.fingerprinter.options.insets) this.insets = new InsetFinder(options.insetBuffers);
     this.distinctBits = options.distinctBits;
   }
 
