@@ -72,6 +72,12 @@ export class Service {
   private shown = new Map<string, { key: string; frames: ElementFrameHash[]; problem?: 'cross-origin' }>();
   /** The checked file's first frame hashes while the rest decode (the `preview` stage), by key. */
   private preview = new BoundedMap<string, FrameHash[]>(64);
+  /**
+   * Each element's last bound picture and what it was bound from (compared by identity): every
+   * result recounts the toolbar over all of a tab's videos, and on a page of 100 videos comparing
+   * them all again each time made most of the service worker's garbage (90 MiB a page).
+   */
+  private pictures = new BoundedMap<string, { inputs: unknown[]; picture: PictureBinding }>(MAX_SAMPLED_VIDEOS * 4);
   /** Checks cancelled because their video left (stats, tests, benchmark). */
   cancels = 0;
   private warmed = false;
@@ -407,9 +413,19 @@ export class Service {
    * popup and the toolbar say the same as the badge whatever the page does to its badges.
    */
   private pictureOf(tabId: number, frameId: number, v: { videoId: string; key: string; ref: MediaRef; readable?: boolean; covered?: boolean }): PictureBinding {
+    const place = `${tabId}:${frameId}:${v.videoId}`;
+    const inputs = [v.key, v.ref.kind, v.readable, v.covered, this.settings().fingerprint, this.shown.get(place), this.evidence.get(v.key), this.preview.get(v.key)];
+    const last = this.pictures.get(place);
+    if (last && last.inputs.every((x, i) => x === inputs[i])) return last.picture;
+    const picture = this.bindPicture(place, v);
+    this.pictures.set(place, { inputs, picture });
+    return picture;
+  }
+
+  private bindPicture(place: string, v: { key: string; ref: MediaRef; readable?: boolean; covered?: boolean }): PictureBinding {
     if (v.ref.kind === 'unresolvable') return { state: 'stream', note: 'no file behind it: its frames are what was checked' };
     if (v.covered) return COVERED_PICTURE;
-    const seen = this.shown.get(`${tabId}:${frameId}:${v.videoId}`);
+    const seen = this.shown.get(place);
     const fresh = seen?.key === v.key ? seen : undefined;
     if (!this.settings().fingerprint) return { state: 'unreadable', note: 'frame checks are off in the settings, so the picture was not compared with the file' };
     if (v.readable === false || fresh?.problem === 'cross-origin') return { state: 'unreadable', note: "this video's frames cannot be read here (another site's video without CORS)" };
