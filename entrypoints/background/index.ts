@@ -13,7 +13,7 @@ import { sanitizeSettings, type Settings } from '../../lib/settings';
 import { refSource } from '../../lib/media/ref';
 import { createWorkerHost } from './worker-host';
 import { syncContentScripts } from './content-scripts';
-import { setToolbar } from './toolbar';
+import { forgetToolbar, setToolbar } from './toolbar';
 import { onContextMenuClick, setupContextMenu } from './context-menu';
 
 const REFRESH_ALARM = 'refresh';
@@ -190,9 +190,15 @@ export default defineBackground({
       }
     }
 
-    browser.tabs.onRemoved.addListener((tabId) => void ready.then((s) => s.onTabClosed(tabId)));
+    browser.tabs.onRemoved.addListener((tabId) => {
+      forgetToolbar(tabId);
+      void ready.then((s) => s.onTabClosed(tabId));
+    });
     browser.tabs.onUpdated.addListener((tabId, info) => {
-      if (info.status === 'loading' && info.url) void ready.then((s) => s.onFrameGone(tabId, 0));
+      if (info.status !== 'loading' || !info.url) return;
+      // The browser may reset a tab's badge when it navigates: send the next one whole.
+      forgetToolbar(tabId);
+      void ready.then((s) => s.onFrameGone(tabId, 0));
     });
 
     const scheduleRefresh = () => void browser.alarms.create(REFRESH_ALARM, { periodInMinutes: 60 });
