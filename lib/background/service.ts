@@ -189,6 +189,7 @@ export class Service {
 
   onFrameGone(tabId: number, frameId: number): void {
     this.registry.removeFrame(tabId, frameId);
+    this.forgetPictures(frameId === 0 ? `${tabId}:` : `${tabId}:${frameId}:`);
     this.cancelOrphans();
     this.updateToolbar(tabId);
     this.scheduleSave();
@@ -196,6 +197,7 @@ export class Service {
 
   onTabClosed(tabId: number): void {
     this.registry.removeTab(tabId);
+    this.forgetPictures(`${tabId}:`);
     for (const k of [...this.saveData.keys()]) if (k.startsWith(`${tabId}:`)) this.saveData.delete(k);
     this.cancelOrphans();
     this.scheduleSave();
@@ -420,6 +422,11 @@ export class Service {
     const picture = this.bindPicture(place, v);
     this.pictures.set(place, { inputs, picture });
     return picture;
+  }
+
+  /** Bound pictures hold their evidence: a tab or frame that is gone lets them go. */
+  private forgetPictures(prefix: string): void {
+    for (const place of [...this.pictures.keys()]) if (place.startsWith(prefix)) this.pictures.delete(place);
   }
 
   private bindPicture(place: string, v: { key: string; ref: MediaRef; readable?: boolean; covered?: boolean }): PictureBinding {

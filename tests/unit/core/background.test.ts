@@ -344,6 +344,25 @@ describe('the verdict is bound to what plays (issue 10)', () => {
     expect(f.toolbar.get(1)).toEqual(['picture-mismatch']);
   });
 
+  it('a bound picture follows each change it rests on: frames shown, covering, the file checked again', async () => {
+    const { s, f, a, key } = await signedOnPage();
+    const frames = (pdq: string) => s.onElementFrames(1, 0, { type: 'element-frames', videoId: 'v1', src: a, key, frames: [{ t: 0, pdq, quality: 90 }] });
+    await frames(H);
+    expect((await shown(s)).headline).toBe('credentials-valid');
+    await frames(OTHER);
+    expect((await shown(s)).headline).toBe('picture-mismatch');
+    expect(f.toolbar.get(1)).toEqual(['picture-mismatch']);
+    await frames(H);
+    expect((await shown(s)).headline).toBe('credentials-valid');
+    await s.onVideos(1, 0, report([{ ...video('v1', a), readable: true, covered: true }]));
+    expect((await shown(s)).picture?.state).toBe('covered');
+    await s.onVideos(1, 0, report([{ ...video('v1', a), readable: true, covered: false }]));
+    expect((await shown(s)).headline).toBe('credentials-valid');
+    // The file checked again shows other frames: the same element's picture no longer matches it.
+    await s.onResult(key, 'frames', { ...validEvidence(a), frames: fileFrames.map((x) => ({ ...x, pdq: OTHER })), fingerprint: 'done' });
+    expect((await shown(s)).headline).toBe('picture-mismatch');
+  });
+
   it("the file's first frame (sent ahead of the rest) confirms a picture early, but cannot contradict one", async () => {
     const f = fakePlatform();
     const s = new Service(f.platform, () => sanitizeSettings({}), () => trust);
