@@ -197,7 +197,8 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
     await withDeadline(pending, deadline, timeoutMs);
   } finally {
     if (decoder.state !== 'closed') decoder.close();
-    void pending.finally(() => (spare = scratch));
+    // Up to 1080p: a 4K video's buffers (about 60 MB) are not worth keeping for the next check.
+    void pending.finally(() => reader.width * reader.height <= 1920 * 1080 && (spare = scratch));
   }
   if (failure) throw failure;
   if (outputIndex === 0) throw new Error('no video frames could be decoded');

@@ -364,6 +364,9 @@ export function findInsets(data: Pixels, width: number, height: number, channels
   return new InsetFinder().add(data, width, height, channels);
 }
 
+/** InsetFinder's edge count buffers (two of about 1.8 MB each for 720p). */
+export type InsetBuffers = { v?: Uint32Array; h?: Uint32Array };
+
 /**
  * Finds a video overlaid on other footage (picture-in-picture, a reaction video) in each
  * sampled frame: its border is a sharp straight step between two unrelated pictures, on all
@@ -372,9 +375,6 @@ export function findInsets(data: Pixels, width: number, height: number, channels
  * weaker outline, `recallShare`, is enough: the footage around may match the inset's colour for
  * a while), then the best outlined in this frame alone. At most `maxInsets` per frame.
  */
-/** InsetFinder's edge count buffers (two of about 1.8 MB each for 720p). */
-export type InsetBuffers = { v?: Uint32Array; h?: Uint32Array };
-
 export class InsetFinder {
   /** Rectangles found so far, with the number of frames that outlined them fully. */
   private history: { region: Region; hits: number }[] = [];
