@@ -95,7 +95,8 @@ async function idleWithoutDevTools(server: FixtureServer, videos: number, watche
   const browser = spawn(
     CHROMIUM,
     ['--headless=new', `--user-data-dir=${dir}`, `--disable-extensions-except=${EXT_DIR}`, `--load-extension=${EXT_DIR}`, '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--window-size=1280,900', url],
-    { stdio: 'ignore' },
+    // Its own process group: the browser's helpers are ended with it, before its profile is removed.
+    { stdio: 'ignore', detached: true },
   );
   const t0 = performance.now();
   let checkedMiB = 0;
@@ -114,9 +115,11 @@ async function idleWithoutDevTools(server: FixtureServer, videos: number, watche
       }
     }
   } finally {
-    browser.kill();
-    await new Promise((r) => browser.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
+    const exited = new Promise((r) => browser.once('exit', r));
+    process.kill(-browser.pid!, 'SIGTERM');
+    await exited;
+    await sleep(500);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
   return { checkedMiB, endedAfterS, lastMiB, watchedS };
 }
