@@ -23,7 +23,7 @@ import { listSampling, VideoFingerprintBuilder, robustOptions, type InsetBuffers
 import { chunkTimestamp, planSkips } from './skip-plan';
 import { topLevelBoxes, type Box } from '../media/bmff';
 // partial.ts builds on this module too; only functions cross over, so the cycle is harmless.
-import { indexMoov, type MoovIndex } from './partial';
+import { indexMoov, samplesInside, type MoovIndex } from './partial';
 
 export interface BrowserFingerprintOptions extends RobustOptions {
   /** Seconds between hashed frames (default 1; 0 = every frame). */
@@ -260,7 +260,7 @@ function demuxByIndex(bytes: Uint8Array): Demuxed | undefined {
     return undefined;
   }
   const { demuxed, samples } = index;
-  if (demuxed.fragmented || samples.some((s) => !(s.size > 0) || s.offset + s.size > bytes.length)) return undefined;
+  if (demuxed.fragmented || !samplesInside(samples, bytes.length)) return undefined;
   for (const s of samples) s.data = bytes.subarray(s.offset, s.offset + s.size) as Uint8Array<ArrayBuffer>;
   return { ...demuxed, samples };
 }

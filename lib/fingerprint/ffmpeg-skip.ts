@@ -20,7 +20,7 @@ import type { Writable } from 'node:stream';
 import { indexOfBytes } from '../media/bmff';
 import { readLayout } from '../media/layout';
 import type { ByteSource } from '../media/source';
-import { indexMoov, type IndexedSample } from './partial';
+import { indexMoov, samplesInside, type IndexedSample } from './partial';
 import { chunkTimestamp, isNonReferencePicture, mustDecode, presentationIndex, skippableStream } from './skip-plan';
 
 export interface FfmpegSkipPlan {
@@ -71,7 +71,7 @@ async function plan_(file: FileSource, step: number): Promise<FfmpegSkipPlan | u
   if (demuxed.edits > 1) return undefined;
   const lengthSize = skippableStream({ codec: demuxed.track.codec, description: demuxed.description, step });
   if (!lengthSize || !demuxed.description) return undefined;
-  if (samples.some((s) => !(s.size > 0) || s.size >= MAX_TAG_BYTES || s.offset + s.size > file.size)) return undefined;
+  if (!samplesInside(samples, file.size) || samples.some((s) => s.size >= MAX_TAG_BYTES)) return undefined;
   // Samples of a real file do not overlap: a table whose samples add up to more than the file
   // would have this read the same bytes over and over.
   if (samples.reduce((n, s) => n + s.size, 0) > file.size) return undefined;

@@ -129,6 +129,11 @@ export interface MoovIndex {
 /** A minimal `ftyp` so mp4box accepts a lone `moov` (sample offsets in it are the file's own). */
 const FTYP = new Uint8Array([0, 0, 0, 20, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d, 0, 0, 2, 0, 0x69, 0x73, 0x6f, 0x6d]);
 
+/** Whether every sample the table lists has bytes, all inside a file of `size` bytes. */
+export function samplesInside(samples: readonly IndexedSample[], size: number): boolean {
+  return samples.every((s) => s.size > 0 && s.offset + s.size <= size);
+}
+
 /** Parses a `moov` box into the first video track's sample table (no sample data). */
 export function indexMoov(moov: Uint8Array): MoovIndex {
   const buf = new Uint8Array(FTYP.length + moov.length);
