@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../../paths';
 import { FixtureServer } from './server';
-import { netLogArgs, recordExtensionRequests } from './privacy';
+import { netLog, noteExtensionId, recordExtensionRequests } from './privacy';
 
 // Evaluated inside the extension's own contexts, where `chrome` exists.
 declare const chrome: any;
@@ -26,7 +26,7 @@ export interface LaunchOptions {
 }
 
 /** The browser as the suite starts it; `extension: false` is the benchmarks' control (the same flags, no extension). */
-function launchBrowser(userDataDir: string, o: LaunchOptions & { extension?: boolean }) {
+function launchBrowser(userDataDir: string, o: LaunchOptions & { extension?: boolean; netLogArgs?: string[] }) {
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: false,
@@ -41,7 +41,7 @@ function launchBrowser(userDataDir: string, o: LaunchOptions & { extension?: boo
       '--no-first-run',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
-      ...netLogArgs(userDataDir),
+      ...(o.netLogArgs ?? []),
       ...(o.extraArgs ?? []),
     ],
   });
@@ -55,7 +55,8 @@ export async function launchWithoutExtension(o: LaunchOptions = {}) {
 
 export async function launchWithExtension(o: LaunchOptions = {}) {
   const userDataDir = o.userDataDir ?? mkdtempSync(join(tmpdir(), 'pl-e2e-'));
-  const context = await launchBrowser(userDataDir, o);
+  const log = netLog();
+  const context = await launchBrowser(userDataDir, { ...o, netLogArgs: log.args });
   let sw = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
   sw ??= await context.waitForEvent('serviceworker', { timeout: 20_000 });
   const id = new URL(sw.url()).host;
@@ -65,8 +66,10 @@ export async function launchWithExtension(o: LaunchOptions = {}) {
     if (n > 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  // When this browser closes, its NetLog is complete: keep the extension's requests for the privacy check.
-  context.on('close', () => recordExtensionRequests(userDataDir, id));
+  // The privacy check reads this browser's NetLog when it closes (or, if Chromium is still
+  // finishing it then, at the end of the run).
+  noteExtensionId(log.file, id);
+  context.on('close', () => recordExtensionRequests(log.file, id));
   return { context, id, sw, userDataDir };
 }
 
