@@ -41,6 +41,8 @@ const COVER_CHECK_MS = 1000;
 const NOT_COMPARED: PictureBinding = { state: 'pending', note: 'the picture shown has not been compared with the checked file yet' };
 /** Hit-testing hundreds of videos is not free: each round of cover checks stops after this long. */
 const COVER_BUDGET_MS = 6;
+/** The longest a vouching verdict waits for an idle period before its video is hit-tested. */
+const COVER_WAIT_MS = 100;
 
 /** Whether the browser asks pages to save data (Data Saver, a metered connection). */
 function saveData(win: Window): boolean {
@@ -90,9 +92,15 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   const coverSeen = new Set<string>();
   let coverScheduled = false;
   const idle = (fn: (budgetMs: () => number) => void) => {
-    const ric = (win as Window & { requestIdleCallback?: (cb: (d: { timeRemaining(): number }) => void, o?: { timeout: number }) => number }).requestIdleCallback;
-    if (ric) ric.call(win, (d) => fn(() => d.timeRemaining()), { timeout: 1000 });
-    else setTimeout(() => { const t0 = performance.now(); fn(() => COVER_BUDGET_MS - (performance.now() - t0)); }, 50);
+    const budget = () => {
+      const t0 = performance.now();
+      return () => COVER_BUDGET_MS - (performance.now() - t0);
+    };
+    const ric = (win as Window & { requestIdleCallback?: (cb: (d: { timeRemaining(): number; didTimeout: boolean }) => void, o?: { timeout: number }) => number }).requestIdleCallback;
+    // A page still busy loading may have no idle period for a while: past COVER_WAIT_MS the
+    // test runs anyway, within the same budget (a verdict waited 300 ms for it on a cold start).
+    if (ric) ric.call(win, (d) => fn(d.didTimeout ? budget() : () => d.timeRemaining()), { timeout: COVER_WAIT_MS });
+    else setTimeout(() => fn(budget()), 50);
   };
   /**
    * Hit tests run when the page is idle (its layout is clean then, so asking costs little) and stop
@@ -108,7 +116,9 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       let coverChanged = false;
       let more = false;
       for (const v of spotter.list()) {
-        if (coverAsked.has(v.id) || !keyById.has(v.id)) continue;
+        // Only a badge that vouches (or was found covered) needs the test: marked asked without it,
+        // a video whose verdict comes next would wait for the next round (up to COVER_CHECK_MS).
+        if (coverAsked.has(v.id) || !keyById.has(v.id) || !(vouches(v) || covered.has(v.id))) continue;
         if (left() <= 1) {
           more = true;
           break;
