@@ -46,10 +46,13 @@ const LUMA_R = Math.fround(0.299);
 const LUMA_G = Math.fround(0.587);
 const LUMA_B = Math.fround(0.114);
 const NUM_JAROSZ_XY_PASSES = 2;
-/** float32(coefficient × byte): exact products, looked up instead of multiplied per pixel. */
-const LUT_R = lumaTable(LUMA_R);
-const LUT_G = lumaTable(LUMA_G);
-const LUT_B = lumaTable(LUMA_B);
+/**
+ * float32(coefficient × byte): exact products, looked up instead of multiplied per pixel. Made on
+ * first use, like DCT_MATRIX: the content script carries this module to every page, and most
+ * pages never hash a frame (building the tables at load was 1.5 ms of each page's script time).
+ */
+let lumaTables: { r: Float32Array; g: Float32Array; b: Float32Array } | undefined;
+const LUMA_TABLES = () => (lumaTables ??= { r: lumaTable(LUMA_R), g: lumaTable(LUMA_G), b: lumaTable(LUMA_B) });
 
 function lumaTable(coefficient: number): Float32Array {
   const t = new Float32Array(256);
@@ -58,14 +61,17 @@ function lumaTable(coefficient: number): Float32Array {
 }
 
 /** The 16×64 DCT-II basis (rows = frequencies 1..16), float32 as in the reference. */
-const DCT_MATRIX: Float32Array = (() => {
+let dctMatrix: Float32Array | undefined;
+const DCT_MATRIX = (): Float32Array => (dctMatrix ??= dctBasis());
+
+function dctBasis(): Float32Array {
   const m = new Float32Array(16 * 64);
   const scale = Math.fround(Math.sqrt(2 / 64));
   for (let i = 0; i < 16; i++) {
     for (let j = 0; j < 64; j++) m[i * 64 + j] = scale * Math.cos((Math.PI / 2 / 64) * (i + 1) * (2 * j + 1));
   }
   return m;
-})();
+}
 
 export function jaroszWindowSize(oldDimension: number, newDimension = 64): number {
   return Math.floor((oldDimension + 2 * newDimension - 1) / (2 * newDimension));
@@ -259,9 +265,7 @@ export class PdqHasher {
     const out = this.lumaRows;
     const f = Math.fround;
     // Locals, not module constants: V8 would re-load (and hole-check) those in the hot loop.
-    const lr = LUT_R;
-    const lg = LUT_G;
-    const lb = LUT_B;
+    const { r: lr, g: lg, b: lb } = LUMA_TABLES();
     for (let k = 0; k < count; k++) {
       const y = r0 + k;
       const sy = nearest ? Math.floor((y * srcRows) / dstRows) : y;
@@ -598,7 +602,7 @@ function qualityMetric(b: Float32Array): number {
 /** B = D·A·Dᵀ keeping frequencies 1..16, with float32 sums accumulated in the reference order. */
 function dct64To16(a: Float32Array, t: Float32Array, b: Float32Array): void {
   const f = Math.fround;
-  const d = DCT_MATRIX;
+  const d = DCT_MATRIX();
   for (let i = 0; i < 16; i++) {
     const di = i * 64;
     for (let j = 0; j < 64; j++) {
