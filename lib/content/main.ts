@@ -149,7 +149,8 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     else covered.delete(v.id);
     return true;
   };
-  let badges = pageAllowsBadges(doc) && (await deps.badgesEnabled());
+  /** The page's and the user's word on badges, read with the frame's first video (most pages never need it). */
+  let badges: boolean | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let loaded = doc.readyState === 'complete';
   let stopped = false;
@@ -171,13 +172,15 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   const report = async () => {
     timer = undefined;
     if (stopped) return;
-    badges = badges && pageAllowsBadges(doc);
+    if (badges) badges = pageAllowsBadges(doc);
     if (spotter.holding()) return; // the spotter reports again once it knows what is on screen
     const videos = spotter.list();
     // A frame that never had a video has nothing to tell (most pages): no message, no work.
     if (!videos.length && !reportedAny) return;
     reportedAny = true;
     startTimers();
+    listen();
+    badges ??= pageAllowsBadges(doc) && (await deps.badgesEnabled());
     const ids = new Set(videos.map((v) => v.id));
     for (const id of badgeLayer?.ids() ?? []) if (!ids.has(id) || !badges) badgeLayer!.remove(id);
     let ack: VideosAck | undefined;
@@ -276,7 +279,14 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
 
   const spotter = new Spotter(doc, adapter, () => ({ url: win.location.href, hostname: win.location.hostname }), scheduleReport, deps.shadowRootOf);
 
-  deps.onMessage((msg) => {
+  /** The background speaks to a frame only about videos it reported: listened for from the first report. */
+  let listening = false;
+  const listen = () => {
+    if (listening) return;
+    listening = true;
+    deps.onMessage(onBackground);
+  };
+  const onBackground = (msg: BackgroundToContent) => {
     if (msg.type === 'verdict') {
       verdictByKey.set(msg.key, msg.verdict);
       for (const v of spotter.list()) if (keyById.get(v.id) === msg.key) draw(v);
@@ -287,7 +297,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       const v = spotter.get(msg.videoId);
       if (v) layer().reveal(v.id, v.el), v.el.scrollIntoView({ block: 'center', behavior: 'instant' as ScrollBehavior });
     }
-  });
+  };
 
   spotter.start();
   let resend: ReturnType<typeof setInterval> | undefined;
@@ -327,7 +337,8 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     win.addEventListener('load', onLoaded, { once: true });
   } else scheduleReport();
 
-  const onHide = () => void deps.send({ type: 'videos', pageUrl: win.location.href, badges, videos: [] }).catch(() => {});
+  // Only a frame that reported videos has anything for the background to forget.
+  const onHide = () => reportedAny && void deps.send({ type: 'videos', pageUrl: win.location.href, badges: badges === true, videos: [] }).catch(() => {});
   win.addEventListener('pagehide', onHide);
   return () => {
     stopped = true;
