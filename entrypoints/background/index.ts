@@ -70,9 +70,12 @@ export default defineBackground({
       names: trust.settings?.sources ?? [],
     });
 
+    /** Messages from content scripts since this worker started (the stats say it: a page without video must send none). */
+    let contentMessages = 0;
     browser.runtime.onMessage.addListener((raw: unknown, sender) => {
       const kind = senderKind(sender, browser.runtime.id, browser.runtime.getURL('/'));
       if (kind === 'content') {
+        contentMessages++;
         const msg = parseContentMessage(raw);
         if (msg) return ready.then((s) => s.onVideos(sender.tab!.id!, sender.frameId!, msg));
         const frames = parseElementFrames(raw);
@@ -124,7 +127,7 @@ export default defineBackground({
           s.recheck(msg.key);
           return { ok: true };
         case 'stats':
-          return { ...s.queue.size, peakRunning: s.queue.peakRunning, cancels: s.cancels };
+          return { ...s.queue.size, peakRunning: s.queue.peakRunning, cancels: s.cancels, contentMessages };
         case 'trust-status':
           return trustReport();
         case 'trust-update-now':

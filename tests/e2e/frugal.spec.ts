@@ -193,4 +193,19 @@ test.describe('frugal checking', () => {
     expect(text).toMatch(/Valid Content Credentials signed by a certificate that names itself “C2PA Test Signing Cert”/);
     await page.close();
   });
+  test('a page without a video costs the background nothing: its frames send no message, not even when the page is left', async ({ ext, server }) => {
+    const q = fresh();
+    const sent = async () => (await ext.send<{ contentMessages: number }>({ type: 'stats' })).contentMessages;
+    const page = await ext.context.newPage();
+    const before = await sent();
+    await page.goto(server.html(`/p/novideo-${q}.html`, `<!doctype html><title>text</title><h1>Only text</h1><iframe srcdoc="<p>a frame, no video either</p>"></iframe>`));
+    await page.waitForTimeout(1500);
+    await page.goto('about:blank'); // pagehide in every frame
+    await page.waitForTimeout(500);
+    expect(await sent()).toBe(before);
+    // The control: the same script on a page with a video does talk to the background.
+    await page.goto(server.html(`/p/onevideo-${q}.html`, `<!doctype html><title>video</title><video ${V} preload="none" src="/c2pa/c2pa-rs__video1_no_manifest.mp4?${q}"></video>`));
+    await expect.poll(sent, { timeout: 10_000 }).toBeGreaterThan(before);
+    await page.close();
+  });
 });
