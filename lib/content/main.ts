@@ -98,7 +98,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     };
     const ric = (win as Window & { requestIdleCallback?: (cb: (d: { timeRemaining(): number; didTimeout: boolean }) => void, o?: { timeout: number }) => number }).requestIdleCallback;
     // A page still busy loading may have no idle period for a while: past COVER_WAIT_MS the
-    // test runs anyway, within the same budget (a verdict waited 300 ms for it on a cold start).
+    // test runs anyway, within the same budget (it used to wait up to a second).
     if (ric) ric.call(win, (d) => fn(d.didTimeout ? budget() : () => d.timeRemaining()), { timeout: COVER_WAIT_MS });
     else setTimeout(() => fn(budget()), 50);
   };

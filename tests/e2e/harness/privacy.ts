@@ -6,7 +6,7 @@
  * a video's own media address, or a trust-list / list address — never a page, never anything else.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { GENERATED } from '../../paths';
 
 export const PRIVACY_DIR = join(GENERATED, '..', 'privacy');
@@ -84,7 +84,7 @@ export function recordExtensionRequests(netLogFile: string, extensionId: string,
   }
   const { requests, complete } = read;
   if (!complete && !final) return;
-  writeFileSync(join(PRIVACY_DIR, `${netLogFile.split('/').pop()}`), JSON.stringify({ extensionId, requests, complete }));
+  writeFileSync(join(PRIVACY_DIR, basename(netLogFile)), JSON.stringify({ extensionId, requests, complete }));
   rmSync(netLogFile, { force: true });
   rmSync(`${netLogFile}.id`, { force: true });
 }
