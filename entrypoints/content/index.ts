@@ -14,6 +14,9 @@ export default defineContentScript({
   matchOriginAsFallback: true,
   // Firefox's document_idle waits for the load event, which a stalled video can hold off (lib/platform.ts).
   runAt: { chrome: contentRunAt(false), firefox: contentRunAt(true) },
+  // WXT's default also announces the script to the page with window.postMessage, naming the
+  // extension's id: every page would learn that the user runs Provenance Lens.
+  noScriptStartedPostMessage: true,
   async main(ctx) {
     // Injected both statically and on demand (activeTab): run once per frame.
     const g = globalThis as { __provenanceLens?: boolean };
@@ -42,6 +45,10 @@ export default defineContentScript({
       loadWaitMs: contentLoadWaitMs(!!import.meta.env.FIREFOX),
     });
     ctx.onInvalidated(() => {
+      // WXT also invalidates the context when "a newer copy started" is dispatched on the
+      // document, and the page can dispatch that itself (a CustomEvent's detail crosses into this
+      // world): only an extension that is really gone (reloaded, updated, removed) stops the script.
+      if (browser.runtime?.id) return;
       stop();
       g.__provenanceLens = false;
     });

@@ -196,6 +196,36 @@ test('an optional host permission granted on the options page puts badges on tha
   }
 });
 
+test('a page cannot stop the content script by forging its "a newer copy started" event, and hears no message from it', async ({ fx, ext, server }) => {
+  const q = fresh();
+  const id: string = await (await ext.page()).evaluate(() => browser.runtime.id);
+  const page = await fx.browser.newPage();
+  await page.goto(
+    server.html(
+      `/p/forge-${q}.html`,
+      `<!doctype html><html lang="en"><title>forge</title><script>window.heard = []; addEventListener('message', (e) => heard.push(JSON.stringify(e.data)));</script><video id="v" width="320" height="180" muted src="/c2pa/c2pa-rs__video1.mp4?${q}"></video></html>`,
+    ),
+    { waitUntil: 'domcontentloaded' },
+  );
+  expect((await settledBadge(fx.browser, page, '#v')).headline).toBe('credentials-valid');
+  await page.evaluate((id) => {
+    for (const type of [`${id}:content:wxt:content-script-started`, 'wxt:content-script-started']) {
+      document.dispatchEvent(new CustomEvent(type, { detail: { contentScriptName: 'content', messageId: 'forged' } }));
+      window.postMessage({ type, contentScriptName: 'content', messageId: 'forged' }, '*');
+    }
+  }, id);
+  await page.evaluate((src) => {
+    const w = document.createElement('video');
+    Object.assign(w, { id: 'w', width: 320, height: 180, muted: true, src });
+    document.body.appendChild(w);
+  }, `/c2pa/c2pa-rs__video1_no_manifest.mp4?${q}`);
+  expect((await settledBadge(fx.browser, page, '#w')).headline).toBe('no-credentials');
+  expect((await badgeFor(fx.browser, page, '#v'))?.headline).toBe('credentials-valid');
+  const heard: string[] = await page.evaluate(() => (window as unknown as { heard: string[] }).heard);
+  expect(heard.filter((m) => m.includes(id) || /wxt|provenance/i.test(m)).filter((m) => !m.includes('forged'))).toEqual([]);
+  await page.close();
+});
+
 test('no uncaught error from the add-on (content script, background, pages) in this Firefox', async ({ fx }) => {
   console.log(`firefox ${fx.version}: ${fx.output.length} lines of browser output`);
   expect(extensionErrors(fx.output)).toEqual([]);

@@ -209,6 +209,44 @@ for (const [name, cover] of COVERS) {
   });
 }
 
+test('[hide] a page that forges the content script\'s "a newer script started" event: its badges stay, and a video added afterwards is still checked', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await page.goto(server.html(`/p/forge-${q}.html`, `<!doctype html><title>forge</title><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`));
+  expect((await settledBadge(page, '#v')).headline).toBe('credentials-valid');
+  // The page knows the extension's id (its store listing says it) and the event the script's
+  // context (WXT) listens for on the document to stop an older copy of itself.
+  await page.evaluate((id) => {
+    for (const type of [`${id}:content:wxt:content-script-started`, 'wxt:content-script-started']) {
+      document.dispatchEvent(new CustomEvent(type, { detail: { contentScriptName: 'content', messageId: 'forged' } }));
+      window.postMessage({ type, contentScriptName: 'content', messageId: 'forged' }, '*');
+    }
+  }, ext.id);
+  await page.evaluate((src) => {
+    const w = document.createElement('video');
+    Object.assign(w, { id: 'w', width: 320, height: 180, muted: true, preload: 'metadata', src });
+    document.body.appendChild(w);
+  }, `/c2pa/c2pa-rs__video1_no_manifest.mp4?${q}`);
+  expect((await settledBadge(page, '#w')).headline).toBe('no-credentials');
+  expect((await badgeFor(page, '#v'))?.headline).toBe('credentials-valid');
+  await page.close();
+});
+
+test('[leak] the page hears nothing from the extension: no window message names it or its content script', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  await page.goto(
+    server.html(
+      `/p/listen-${q}.html`,
+      `<!doctype html><title>listen</title><script>window.heard = []; addEventListener('message', (e) => heard.push(JSON.stringify(e.data)));</script><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`,
+    ),
+  );
+  expect((await settledBadge(page, '#v')).headline).toBe('credentials-valid');
+  const heard = await page.evaluate(() => (window as unknown as { heard: string[] }).heard);
+  expect(heard.filter((m) => m.includes(ext.id) || /wxt|provenance/i.test(m))).toEqual([]);
+  await page.close();
+});
+
 test('[hide] a page that hides, moves or removes badge hosts: the badge comes back, and the toolbar and popup keep the verdicts', async ({ ext, server }) => {
   const q = fresh();
   const page = await ext.context.newPage();
