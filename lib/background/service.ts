@@ -189,7 +189,8 @@ export class Service {
 
   onFrameGone(tabId: number, frameId: number): void {
     this.registry.removeFrame(tabId, frameId);
-    this.forgetPictures(frameId === 0 ? `${tabId}:` : `${tabId}:${frameId}:`);
+    // Bound pictures hold their evidence: a frame that is gone (the whole tab's, for its main frame) lets them go.
+    forgetUnder(this.pictures, frameId === 0 ? `${tabId}:` : `${tabId}:${frameId}:`);
     this.cancelOrphans();
     this.updateToolbar(tabId);
     this.scheduleSave();
@@ -197,8 +198,8 @@ export class Service {
 
   onTabClosed(tabId: number): void {
     this.registry.removeTab(tabId);
-    this.forgetPictures(`${tabId}:`);
-    for (const k of [...this.saveData.keys()]) if (k.startsWith(`${tabId}:`)) this.saveData.delete(k);
+    forgetUnder(this.pictures, `${tabId}:`);
+    forgetUnder(this.saveData, `${tabId}:`);
     this.cancelOrphans();
     this.scheduleSave();
   }
@@ -424,11 +425,6 @@ export class Service {
     return picture;
   }
 
-  /** Bound pictures hold their evidence: a tab or frame that is gone lets them go. */
-  private forgetPictures(prefix: string): void {
-    for (const place of [...this.pictures.keys()]) if (place.startsWith(prefix)) this.pictures.delete(place);
-  }
-
   private bindPicture(place: string, v: { key: string; ref: MediaRef; readable?: boolean; covered?: boolean }): PictureBinding {
     if (v.ref.kind === 'unresolvable') return { state: 'stream', note: 'no file behind it: its frames are what was checked' };
     if (v.covered) return COVERED_PICTURE;
@@ -548,6 +544,11 @@ export class Service {
       .map(([key, j]) => ({ key, ref: j.ref, source: j.source, priority: 1, uploadId: j.uploadId, tabId: j.tabId, origin: j.origin }));
     return { registry: this.registry.snapshot(), pending };
   }
+}
+
+/** Drops a map's entries for places under `prefix` (`tab:` or `tab:frame:`). */
+function forgetUnder(map: Map<string, unknown>, prefix: string): void {
+  for (const place of [...map.keys()]) if (place.startsWith(prefix)) map.delete(place);
 }
 
 function originOf(url: string): string | undefined {
