@@ -166,9 +166,10 @@ test('a page that keeps adding videos while scrolling, up to 300: every badge re
     expect(peakMem).toBeLessThan(400);
     expect(tasks).toBeGreaterThan(0);
     // A long task is 50 ms of the script's own work. Its wall time also counts waiting for a core
-    // (2 cores, busy with these 300 checks): bounded too, more loosely.
+    // (2 cores, busy with these 300 checks and the tracing): bounded too, only loosely, as a catch
+    // for a synchronous wait. On CI a 5.2 ms-of-thread-time draw once took 104 ms of wall time.
     expect(longestCpuMs).toBeLessThan(50);
-    expect(longestMs).toBeLessThan(100);
+    expect(longestMs).toBeLessThan(250);
     // Every video on the page has its badge (badges of off-screen videos are hidden, but present).
     expect((await readBadges(page)).length).toBe(300);
   } finally {

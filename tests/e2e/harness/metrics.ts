@@ -123,6 +123,6 @@ export async function longestContentScriptTask(page: Page, extensionId: string, 
     longestMs: top ? top.dur! / 1000 : 0,
     longestCpuMs: topCpu ? cpu(topCpu) / 1000 : 0,
     tasks: mine.length,
-    longest: top ? `${top.name} ${JSON.stringify(top.args?.data ?? {}).slice(0, 200)}` : undefined,
+    longest: top ? `${top.name}, ${(cpu(top) / 1000).toFixed(1)} ms of thread time, ${JSON.stringify(top.args?.data ?? {}).slice(0, 200)}` : undefined,
   };
 }
