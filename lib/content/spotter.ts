@@ -32,6 +32,17 @@ export function canHostShadowRoot(localName: string): boolean {
   return SHADOW_HOST_NAMES.has(localName) || localName.includes('-');
 }
 
+const HTML_NS = 'http://www.w3.org/1999/xhtml';
+
+/**
+ * Whether a node is an HTML <video>. Not `instanceof HTMLVideoElement`: its first use in the
+ * content script's world builds the interface objects of the whole media chain (about 1.2 ms
+ * measured), which a page without a video would pay for nothing.
+ */
+function isVideo(n: Node | null): n is HTMLVideoElement {
+  return n?.nodeType === 1 && (n as Element).localName === 'video' && (n as Element).namespaceURI === HTML_NS;
+}
+
 const NO_SOURCE: MediaRef = { kind: 'unresolvable', reason: 'the video has no address yet' };
 const MEDIA_EVENTS = ['loadstart', 'emptied', 'durationchange'] as const;
 const PLAY_EVENTS = ['playing', 'pause', 'ended', 'emptied'] as const;
@@ -112,12 +123,12 @@ export class Spotter {
 
   /** Looks for videos and open shadow roots under `root` (cost proportional to the subtree). */
   private scan(root: Node): void {
-    if (root instanceof HTMLVideoElement) this.track(root);
+    if (isVideo(root)) this.track(root);
     const walker = this.doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n as Element;
       const name = el.localName;
-      if (name === 'video') this.track(el as HTMLVideoElement);
+      if (name === 'video' && isVideo(el)) this.track(el);
       // Our own badges' (closed) roots hold no page video.
       const sr = name === 'provenance-lens-badge' || !canHostShadowRoot(name) ? null : this.shadowRootOf(el);
       if (sr) {
@@ -132,14 +143,14 @@ export class Spotter {
     for (const r of records) {
       if (r.type === 'attributes') {
         const t = r.target as Element;
-        const video = t.localName === 'video' ? (t as HTMLVideoElement) : t.localName === 'source' ? t.parentElement : null;
-        if (video instanceof HTMLVideoElement) this.refresh(video);
+        const video = t.localName === 'source' ? t.parentElement : t;
+        if (isVideo(video)) this.refresh(video);
         continue;
       }
       for (const n of Array.from(r.addedNodes)) if (n.nodeType === 1) this.pendingRoots.push(n);
       if (r.removedNodes.length) removed = true;
       // A <source> added to or removed from a video changes what it plays.
-      if (r.target instanceof HTMLVideoElement) this.refresh(r.target);
+      if (isVideo(r.target)) this.refresh(r.target);
     }
     if (removed) for (const v of [...this.videos.values()]) if (!v.el.isConnected) this.forget(v);
     this.scheduleScan();
