@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import { LOCAL_TEST_HOSTS, MEDIA_HOSTS, OPTIONAL_HOSTS, STATIC_CONTENT_MATCHES, TRUST_HOSTS } from './lib/hosts';
+import { contentRunAt } from './lib/platform';
+import { CONTENT_SCRIPT_FILE } from './lib/sites/access';
 
 const require = createRequire(import.meta.url);
 
@@ -36,6 +38,21 @@ export default defineConfig({
       ...(mode === 'e2e' ? LOCAL_TEST_HOSTS : []),
     ],
     optional_host_permissions: [...OPTIONAL_HOSTS],
+    // The content script (entrypoints/in-page.ts, a plain script: see there why) on X and Hugging
+    // Face from install; other sites get it at run time once the user allows them.
+    content_scripts: [
+      {
+        matches: [...STATIC_CONTENT_MATCHES],
+        js: [CONTENT_SCRIPT_FILE],
+        all_frames: true,
+        match_about_blank: true,
+        // Frames without an origin of their own — blob: and data: documents (and about:srcdoc) — get
+        // the script when the page that made them would. Firefox ≥ 128 reads it too; Chrome ≥ 119.
+        match_origin_as_fallback: true,
+        // Firefox's document_idle waits for the load event, which a stalled video can hold off (lib/platform.ts).
+        run_at: contentRunAt(browser === 'firefox'),
+      },
+    ],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ALL_SITES, PAGE_SITES_KEY, siteLabel, sitePattern } from '../lib/sites/access';
+import { ALL_SITES, CONTENT_SCRIPT_FILE, PAGE_SITES_KEY, siteLabel, sitePattern } from '../lib/sites/access';
 
 /** Why the extension asks for a site, in the words both the popup and the options page use. */
 const WHY =
@@ -26,7 +26,7 @@ export function SiteAccess({ tabId, url }: { tabId: number; url?: string }) {
         <button
           type="button"
           onClick={async () => {
-            await browser.scripting.executeScript({ target: { tabId, allFrames: true }, files: ['/content-scripts/content.js'] });
+            await browser.scripting.executeScript({ target: { tabId, allFrames: true }, files: [`/${CONTENT_SCRIPT_FILE}`] });
             setNote('Checking the videos of this page once. Reopen this window to see them.');
           }}
         >

@@ -5,11 +5,10 @@
  * see lib/sites/access.ts.
  */
 import { STATIC_CONTENT_MATCHES, TRUST_HOSTS, MEDIA_HOSTS, LOCAL_TEST_HOSTS } from '../../lib/hosts';
-import { pageScriptMatches, PAGE_SITES_KEY } from '../../lib/sites/access';
+import { CONTENT_SCRIPT_FILE, pageScriptMatches, PAGE_SITES_KEY } from '../../lib/sites/access';
 import { contentRunAt } from '../../lib/platform';
 
 const ID = 'provenance-lens-granted-sites';
-const SCRIPT = 'content-scripts/content.js';
 
 let last: Promise<void> = Promise.resolve();
 
@@ -36,7 +35,7 @@ async function sync(): Promise<void> {
       id: ID,
       matches,
       excludeMatches: [...STATIC_CONTENT_MATCHES],
-      js: [SCRIPT],
+      js: [CONTENT_SCRIPT_FILE],
       allFrames: true,
       // blob: and data: frames made by an allowed page (Chrome; Firefox's registered scripts take no such option).
       ...(import.meta.env.FIREFOX ? {} : { matchOriginAsFallback: true }),

@@ -8,6 +8,9 @@
  * Test: tests/unit/sites/access.test.ts.
  */
 
+/** The content script's file (entrypoints/in-page.ts): declared, registered and injected by this name. */
+export const CONTENT_SCRIPT_FILE = 'in-page.js';
+
 export const PAGE_SITES_KEY = 'pageSites';
 /** "Allow on every site". */
 export const ALL_SITES = '*://*/*';

@@ -48,7 +48,7 @@ fxTest('the Firefox package: gecko id, minimum version, data-collection declarat
   // The release package never pre-grants the test hosts.
   for (const h of LOCAL_TEST_HOSTS) expect(manifest.host_permissions).not.toContain(h);
   expect(manifest.optional_host_permissions).toEqual(['*://*/*']);
-  for (const f of ['background.js', 'checker-worker.js', 'c2pa.wasm', 'content-scripts/content.js', 'popup.html', 'options.html']) {
+  for (const f of ['background.js', 'checker-worker.js', 'c2pa.wasm', 'in-page.js', 'popup.html', 'options.html']) {
     expect(zip.file(f), f).not.toBeNull();
   }
 });

@@ -220,8 +220,8 @@ test('[hide] a page that forges the content script\'s "a newer script started" e
   const page = await ext.context.newPage();
   await page.goto(server.html(`/p/forge-${q}.html`, `<!doctype html><title>forge</title><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`));
   expect((await settledBadge(page, '#v')).headline).toBe('credentials-valid');
-  // The page knows the extension's id (its store listing says it) and the event the script's
-  // context (WXT) listens for on the document to stop an older copy of itself.
+  // The page knows the extension's id (its store listing says it) and the event WXT's content-script
+  // context listened for on the document to stop an older copy of itself (the script no longer uses it).
   await page.evaluate((id) => {
     for (const type of [`${id}:content:wxt:content-script-started`, 'wxt:content-script-started']) {
       document.dispatchEvent(new CustomEvent(type, { detail: { contentScriptName: 'content', messageId: 'forged' } }));
@@ -238,13 +238,20 @@ test('[hide] a page that forges the content script\'s "a newer script started" e
   await page.close();
 });
 
-test('[leak] the page hears nothing from the extension: no window message names it or its content script', async ({ ext, server }) => {
+test('[leak] the page hears nothing from the extension: no window message, no event on its document names it or its content script', async ({ ext, server }) => {
   const q = fresh();
   const page = await ext.context.newPage();
+  // A page that knows the extension's id (a store listing gives it) listens where a content
+  // script framework announces itself: WXT's start-up event on the document used to name the id.
+  const events = [`${ext.id}:content:wxt:content-script-started`, 'wxt:content-script-started', `${ext.id}:content:wxt:locationchange`];
   await page.goto(
     server.html(
       `/p/listen-${q}.html`,
-      `<!doctype html><title>listen</title><script>window.heard = []; addEventListener('message', (e) => heard.push(JSON.stringify(e.data)));</script><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`,
+      `<!doctype html><title>listen</title><script>
+        window.heard = [];
+        addEventListener('message', (e) => heard.push(JSON.stringify(e.data)));
+        for (const type of ${JSON.stringify(events)}) { document.addEventListener(type, () => heard.push(type)); window.addEventListener(type, () => heard.push(type)); }
+      </script><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`,
     ),
   );
   expect((await settledBadge(page, '#v')).headline).toBe('credentials-valid');

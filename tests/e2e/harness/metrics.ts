@@ -113,7 +113,7 @@ export async function longestContentScriptTask(page: Page, extensionId: string, 
   const ours = (e: TraceEvent) => {
     const u = e.args?.data?.url ?? e.args?.data?.scriptName ?? '';
     // Only the content script: the trace also holds the extension's own threads (its worker).
-    return u.startsWith(`chrome-extension://${extensionId}/content-scripts/`);
+    return u === `chrome-extension://${extensionId}/in-page.js`;
   };
   const mine = events.filter((e) => e.ph === 'X' && typeof e.dur === 'number' && ['FunctionCall', 'EvaluateScript', 'v8.compile', 'TimerFire', 'FireAnimationFrame'].includes(e.name) && ours(e));
   const top = mine.reduce<TraceEvent | undefined>((a, e) => (!a || e.dur! > a.dur! ? e : a), undefined);
