@@ -4,10 +4,11 @@
  * the sites the user allows (entrypoints/background/content-scripts.ts).
  *
  * A plain script, not a WXT content script: WXT's context reads the extension id as it loads (the
- * first use of `runtime` in a page costs 1.5–6 ms, measured), announces every start with an event
- * on the page's document that names the id (any page could tell the user runs Provenance Lens),
- * and stops on that same event, which a page can forge. This script uses no extension API in a
- * frame without videos until it must, and nothing it hears from the page stops it.
+ * first use of `runtime` in a page cost 1.4–6 ms, measured in Chromium 156), announces every start
+ * with an event on the page's document that names the id (any page could tell the user runs
+ * Provenance Lens), and stops on that same event, which a page can forge. This script touches no
+ * extension API until it needs one (a frame without videos needs only chrome.dom), and nothing it
+ * hears from the page stops it.
  */
 import css from '../components/styles.css?inline';
 import { runContent } from '../lib/content/main';
@@ -24,11 +25,7 @@ interface ExtensionApi {
   storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
 }
 
-/**
- * The extension API, looked up at first use, not WXT's `browser`: that one reads
- * `browser.runtime.id` as the script loads, and building `runtime` costs 1.4–2.5 ms in a page
- * (measured in Chromium 156), which a frame without videos never needs.
- */
+/** The extension API, looked up at first use: not WXT's `browser`, which reads `browser.runtime.id` as the script loads. */
 let api: ExtensionApi | undefined;
 function ext(): ExtensionApi {
   const g = globalThis as { browser?: ExtensionApi; chrome?: ExtensionApi };
