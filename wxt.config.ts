@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
@@ -6,17 +8,20 @@ import { contentRunAt } from './lib/platform';
 import { CONTENT_SCRIPT_FILE } from './lib/sites/access';
 
 const require = createRequire(import.meta.url);
+const C2PA_WASM = require.resolve('@contentauth/c2pa-wasm/c2pa.wasm');
+/** Names the engine copy kept in Cache Storage (lib/worker/engine-store.ts): a new engine, a new name. */
+const C2PA_ENGINE_ID = createHash('sha256').update(readFileSync(C2PA_WASM)).digest('hex').slice(0, 16);
 
 export default defineConfig({
   srcDir: '.',
   outDir: '.output',
   // Manifest V3 everywhere: Firefox 140+ runs MV3 (event page instead of a service worker).
   manifestVersion: 3,
-  vite: () => ({ plugins: [preact()] }),
+  vite: () => ({ plugins: [preact()], define: { 'import.meta.env.C2PA_ENGINE_ID': JSON.stringify(C2PA_ENGINE_ID) } }),
   hooks: {
     // The worker loads c2pa-wasm's binary from the extension root.
     'build:publicAssets': (_wxt, assets) => {
-      assets.push({ absoluteSrc: require.resolve('@contentauth/c2pa-wasm/c2pa.wasm'), relativeDest: 'c2pa.wasm' });
+      assets.push({ absoluteSrc: C2PA_WASM, relativeDest: 'c2pa.wasm' });
     },
   },
   manifest: ({ browser, mode }) => ({

@@ -2,7 +2,8 @@
  * Where checks run. Chrome: an offscreen document (created on demand) that owns the
  * checker worker. Firefox: the background page owns the worker itself.
  */
-import { compileEngine, WorkerRelay } from '../../lib/worker/relay';
+import { WorkerRelay } from '../../lib/worker/relay';
+import { compileEngine, packagedEngine } from '../../lib/worker/engine-store';
 import type { CheckResultMessage } from '../../lib/messages';
 import type { CheckJob } from '../../lib/worker/job';
 
@@ -19,7 +20,9 @@ export interface WorkerHost {
 
 export function createWorkerHost(onResult: (msg: CheckResultMessage) => void): WorkerHost {
   if (import.meta.env.FIREFOX) {
-    const relay = new WorkerRelay(() => new Worker(browser.runtime.getURL('/checker-worker.js')), onResult, () => compileEngine());
+    const relay = new WorkerRelay(() => new Worker(browser.runtime.getURL('/checker-worker.js')), onResult, () =>
+      compileEngine(packagedEngine()),
+    );
     return { start: (job, s) => relay.start(job, s), cancel: (k) => relay.cancel(k), warm: () => relay.warm(), close: () => relay.close({ engine: true }), deliver: onResult };
   }
   return new OffscreenHost(onResult);

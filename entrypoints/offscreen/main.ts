@@ -2,12 +2,13 @@
  * Chrome's worker host: an offscreen document whose only job is to run the checker worker
  * (service workers cannot start workers) and relay its results to the background.
  */
-import { compileEngine, WorkerRelay } from '../../lib/worker/relay';
+import { WorkerRelay } from '../../lib/worker/relay';
+import { compileEngine, packagedEngine } from '../../lib/worker/engine-store';
 
 const relay = new WorkerRelay(
   () => new Worker(browser.runtime.getURL('/checker-worker.js')),
   (msg) => void browser.runtime.sendMessage(msg).catch(() => {}),
-  () => compileEngine(),
+  () => compileEngine(packagedEngine()),
 );
 // Created because a video was seen or a check begins: start the worker and the engine at once.
 relay.warm();

@@ -5,6 +5,7 @@ import { loadTrustState } from '../background/trust-store';
 import { sanitizeSettings } from '../settings';
 import { db } from '../db';
 import { ListStore } from '../lists/store';
+import { ENGINE_FILE } from './engine-store';
 import { runJob, type CheckJob, type CheckStage, type FrameInput, type FramesResult } from './job';
 import { resolveHls } from '../media/hls';
 import { fingerprintVideoBytes } from '../fingerprint/browser-frames';
@@ -38,8 +39,7 @@ export function startCheckerWorker(scope: WorkerScope): void {
   let instance: Awaited<ReturnType<typeof init>> | undefined;
   let haveEngine: (m: WebAssembly.Module | undefined) => void;
   const ready = new Promise<WebAssembly.Module | undefined>((r) => (haveEngine = r)).then(async (module) => {
-    // The WASM file is copied to the extension root at build time (see wxt.config.ts).
-    instance = await init({ module_or_path: module ?? new URL('/c2pa.wasm', scope.location.href) });
+    instance = await init({ module_or_path: module ?? new URL(ENGINE_FILE, scope.location.href) });
     return instance;
   });
   ready.catch(() => {}); // a failed start is reported by the checks that need the engine

@@ -13,19 +13,6 @@ import type { FromWorker, ToWorker } from './entry';
  */
 export const WASM_MEMORY_LIMIT = 64 * 1024 * 1024;
 
-/**
- * Compiles the C2PA engine (`c2pa.wasm`, copied to the extension root at build time: see
- * wxt.config.ts) in the host page. Streaming compilation while the file is read; a browser
- * that will not stream it compiles its bytes.
- */
-export async function compileEngine(url = new URL('/c2pa.wasm', globalThis.location.href).href): Promise<WebAssembly.Module> {
-  try {
-    return await WebAssembly.compileStreaming(fetch(url));
-  } catch {
-    return WebAssembly.compile(await (await fetch(url)).arrayBuffer());
-  }
-}
-
 export class WorkerRelay {
   private worker: Worker | undefined;
   private jobs = new Map<string, CheckJob>();
@@ -35,7 +22,7 @@ export class WorkerRelay {
   constructor(
     private spawn: () => Worker,
     private emit: (msg: CheckResultMessage) => void,
-    /** Compiles the C2PA engine once (see compileEngine); without it, each worker compiles its own. */
+    /** Compiles the C2PA engine once (see engine-store.ts); without it, each worker compiles its own. */
     private compile?: () => Promise<WebAssembly.Module>,
   ) {}
 

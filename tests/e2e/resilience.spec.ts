@@ -11,6 +11,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, fresh, launchWithExtension, Ext } from './harness/extension';
 import { readBadges } from './harness/badges';
 import { FAIR_EXTRA } from '../../lib/background/queue';
+import { ENGINE_CACHE } from '../../lib/worker/engine-store';
 import { serveFile } from './harness/server';
 import { extensionMemoryMiB, longestContentScriptTask } from './harness/metrics';
 import { generateCorpus, type Variant } from '../support/hostile';
@@ -247,6 +248,49 @@ test('a list update cut off by the network fails with a reason and keeps the old
   expect(outcome.result).toBe('failed');
   // Leave the browser as the next spec files expect it (their lists only).
   await ext.send({ type: 'list-remove', id: row.id });
+});
+
+test('the C2PA engine copy: made at install, used after a restart; a damaged copy is replaced, never relied on', async ({ server }) => {
+  test.setTimeout(120_000);
+  const first = await launchWithExtension();
+  const copies = (sw: { evaluate: typeof first.sw.evaluate }) =>
+    sw.evaluate(async (name) => {
+      const cache = await caches.open(name);
+      const out: { url: string; bytes: number }[] = [];
+      for (const req of await cache.keys()) out.push({ url: req.url, bytes: (await (await cache.match(req))!.arrayBuffer()).byteLength });
+      return out;
+    }, ENGINE_CACHE);
+  const packaged = await first.sw.evaluate(async () => (await (await fetch('/c2pa.wasm')).arrayBuffer()).byteLength);
+  // Installing made the copy (before any video), the packaged file's bytes under this build's name.
+  await expect.poll(() => copies(first.sw), { timeout: 30_000 }).toEqual([{ url: expect.stringMatching(/^https:\/\/c2pa-engine\.invalid\/[0-9a-f]{16}\.wasm$/), bytes: packaged }]);
+  const [{ url: name }] = await copies(first.sw);
+  // Damaged (as a disk error or a bad write would leave it), beside a copy of an older build.
+  await first.sw.evaluate(
+    async ([cacheName, copyName]) => {
+      const cache = await caches.open(cacheName);
+      const wasm = { headers: { 'content-type': 'application/wasm' } };
+      await cache.put(copyName, new Response(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff]), wasm));
+      await cache.put('https://c2pa-engine.invalid/0000000000000000.wasm', new Response(new Uint8Array(16), wasm));
+    },
+    [ENGINE_CACHE, name],
+  );
+  await first.context.close();
+
+  const second = await launchWithExtension({ userDataDir: first.userDataDir });
+  try {
+    const ext = new Ext(second.context, second.id, second.userDataDir);
+    const q = fresh();
+    const page = await second.context.newPage();
+    await page.goto(server.html(`/p/engine-copy-${q}.html`, `<!doctype html><html lang="en"><title>engine</title><video width="320" height="180" muted src="/c2pa/c2pa-rs__video1.mp4?${q}"></video></html>`));
+    // The damaged copy did not compile: the packaged engine read the credentials.
+    const [video] = await allFinal(ext, page, 1, 60_000);
+    expect(video.verdict!.fileHeadline ?? video.verdict!.headline).toBe('credentials-valid');
+    // And the copy is whole again, the older build's gone.
+    await expect.poll(() => copies(second.sw), { timeout: 30_000 }).toEqual([{ url: name, bytes: packaged }]);
+  } finally {
+    await second.context.close();
+    rmSync(first.userDataDir, { recursive: true, force: true });
+  }
 });
 
 test('after a browser restart, lists and cached verdicts are intact', async ({ server }) => {
