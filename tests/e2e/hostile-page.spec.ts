@@ -62,7 +62,7 @@ test('[hide] 501 empty videos do not hide a real one: the frame report is trunca
   await page.close();
 });
 
-test('[hide] a video alone in a closed shadow root is found and checked (a div, a custom element, a declarative root)', async ({ ext, server }) => {
+test('[hide] a video alone in a closed shadow root is found and checked (a div, a custom element, a declarative root, an element added with its root)', async ({ ext, server }) => {
   const q = fresh();
   const page = await ext.context.newPage();
   // The scan asks about shadow roots only on elements that can host one (lib/content/spotter.ts):
@@ -76,10 +76,14 @@ test('[hide] a video alone in a closed shadow root is found and checked (a div, 
       <script>
         document.getElementById('host').attachShadow({ mode: 'closed' }).innerHTML = '${video}';
         customElements.define('x-player', class extends HTMLElement { constructor() { super(); this.attachShadow({ mode: 'closed' }).innerHTML = '${video}'; } });
+        // Made (its constructor attaches the root) and only then added, after the page's load: the
+        // added element is itself the host, not one of its descendants.
+        customElements.define('x-late', class extends HTMLElement { constructor() { super(); this.attachShadow({ mode: 'closed' }).innerHTML = '${video}'; } });
+        addEventListener('load', () => setTimeout(() => document.body.append(document.createElement('x-late')), 300));
       </script>`,
     ),
   );
-  await expect.poll(async () => (await readBadges(page)).map((b) => b.headline), { timeout: 45_000 }).toEqual(['no-credentials', 'no-credentials', 'no-credentials']);
+  await expect.poll(async () => (await readBadges(page)).map((b) => b.headline), { timeout: 45_000 }).toEqual(['no-credentials', 'no-credentials', 'no-credentials', 'no-credentials']);
   await page.close();
 });
 
