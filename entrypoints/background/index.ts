@@ -12,7 +12,6 @@ import { isVideoSeen, parseCheckVideo, parseContentMessage, parseElementFrames, 
 import { sanitizeSettings, type Settings } from '../../lib/settings';
 import { refSource } from '../../lib/media/ref';
 import { createWorkerHost } from './worker-host';
-import { keepEngineCopy, packagedEngine } from '../../lib/worker/engine-store';
 import { syncContentScripts } from './content-scripts';
 import { forgetToolbar, setToolbar } from './toolbar';
 import { onContextMenuClick, setupContextMenu } from './context-menu';
@@ -207,8 +206,6 @@ export default defineBackground({
 
     const scheduleRefresh = () => void browser.alarms.create(REFRESH_ALARM, { periodInMinutes: 60 });
     browser.runtime.onInstalled.addListener(() => {
-      // A copy of this build's engine in Cache Storage, so that even the first check starts quickly.
-      void keepEngineCopy(packagedEngine());
       scheduleRefresh();
       void syncContentScripts();
       void setupContextMenu().catch(() => {});

@@ -4,8 +4,9 @@
  * Why a copy: Chromium hands out a chrome-extension:// file at about 20-30 MB/s here, so reading the
  * 9 MB `c2pa.wasm` from the package took 320-590 ms on an idle machine (900 ms beside a starting
  * worker), while compiling it is lazy and takes 50-70 ms. The same bytes read from Cache Storage
- * in 70-85 ms (Chromium 156, see the frugal bench's cold rows). The copy is made once per build:
- * when the extension is installed or updated, or by the first compile that found none.
+ * in 70-85 ms (Chromium 156). The copy is made by the first compile that finds none, from the
+ * bytes it reads anyway. Not at install: the service worker that made it kept 0.8-1 MiB more while
+ * idle (measured), for a gain only to the first check after an install or update.
  *
  * Safety: only the extension's own pages and workers can write its Cache Storage. The copy is
  * named by the build's engine id (a digest of the file, from wxt.config.ts), so an updated
@@ -56,27 +57,6 @@ export async function compileEngine(src: EngineSource): Promise<WebAssembly.Modu
   } catch {
     // A browser that will not stream-compile (or serves the file without its WASM type) compiles its bytes.
     return WebAssembly.compile(await (await doFetch(src.url)).arrayBuffer());
-  }
-}
-
-/**
- * Makes sure the copy exists (fetching the package's file only if it does not) and drops copies of
- * other builds. Run when the extension is installed or updated, so even the first check is quick.
- */
-export async function keepEngineCopy(src: EngineSource): Promise<'kept' | 'made' | 'unavailable'> {
-  const cache = await openCache(src);
-  if (!cache) return 'unavailable';
-  const name = engineCopyName(src.id);
-  if (await cache.match(name).catch(() => undefined)) {
-    await dropOthers(cache, name);
-    return 'kept';
-  }
-  try {
-    const res = await (src.fetch ?? fetch)(src.url);
-    if (!res.ok) return 'unavailable';
-    return (await keep(cache, name, res)) ? 'made' : 'unavailable';
-  } catch {
-    return 'unavailable';
   }
 }
 

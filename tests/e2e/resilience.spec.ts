@@ -7,7 +7,7 @@ import { PROBE_BYTES } from '../../lib/media/source';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect, fresh, launchWithExtension, Ext } from './harness/extension';
 import { readBadges } from './harness/badges';
 import { FAIR_EXTRA } from '../../lib/background/queue';
@@ -273,7 +273,7 @@ test('a list update cut off by the network fails with a reason and keeps the old
   await ext.send({ type: 'list-remove', id: row.id });
 });
 
-test('the C2PA engine copy: made at install, used after a restart; a damaged copy is replaced, never relied on', async ({ server }) => {
+test('the C2PA engine copy: made by the first check, used after a restart; a damaged copy is replaced, never relied on', async ({ server }) => {
   test.setTimeout(120_000);
   const first = await launchWithExtension();
   const copies = (sw: { evaluate: typeof first.sw.evaluate }) =>
@@ -284,7 +284,15 @@ test('the C2PA engine copy: made at install, used after a restart; a damaged cop
       return out;
     }, ENGINE_CACHE);
   const packaged = await first.sw.evaluate(async () => (await (await fetch('/c2pa.wasm')).arrayBuffer()).byteLength);
-  // Installing made the copy (before any video), the packaged file's bytes under this build's name.
+  const check = async (context: BrowserContext, ext: Ext, tag: string) => {
+    const page = await context.newPage();
+    await page.goto(server.html(`/p/engine-copy-${tag}.html`, `<!doctype html><html lang="en"><title>engine</title><video width="320" height="180" muted src="/c2pa/c2pa-rs__video1.mp4?${tag}"></video></html>`));
+    const [video] = await allFinal(ext, page, 1, 60_000);
+    expect(video.verdict!.fileHeadline ?? video.verdict!.headline).toBe('credentials-valid');
+  };
+  expect(await copies(first.sw)).toEqual([]);
+  await check(first.context, new Ext(first.context, first.id, first.userDataDir), fresh());
+  // The first engine start read the packaged file and kept its bytes under this build's name.
   await expect.poll(() => copies(first.sw), { timeout: 30_000 }).toEqual([{ url: expect.stringMatching(/^https:\/\/c2pa-engine\.invalid\/[0-9a-f]{16}\.wasm$/), bytes: packaged }]);
   const [{ url: name }] = await copies(first.sw);
   // Damaged (as a disk error or a bad write would leave it), beside a copy of an older build.
@@ -301,13 +309,8 @@ test('the C2PA engine copy: made at install, used after a restart; a damaged cop
 
   const second = await launchWithExtension({ userDataDir: first.userDataDir });
   try {
-    const ext = new Ext(second.context, second.id, second.userDataDir);
-    const q = fresh();
-    const page = await second.context.newPage();
-    await page.goto(server.html(`/p/engine-copy-${q}.html`, `<!doctype html><html lang="en"><title>engine</title><video width="320" height="180" muted src="/c2pa/c2pa-rs__video1.mp4?${q}"></video></html>`));
     // The damaged copy did not compile: the packaged engine read the credentials.
-    const [video] = await allFinal(ext, page, 1, 60_000);
-    expect(video.verdict!.fileHeadline ?? video.verdict!.headline).toBe('credentials-valid');
+    await check(second.context, new Ext(second.context, second.id, second.userDataDir), fresh());
     // And the copy is whole again, the older build's gone.
     await expect.poll(() => copies(second.sw), { timeout: 30_000 }).toEqual([{ url: name, bytes: packaged }]);
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileEngine, engineCopyName, ENGINE_CACHE, keepEngineCopy, packagedEngine, type EngineSource } from '../../../lib/worker/engine-store';
+import { compileEngine, engineCopyName, ENGINE_CACHE, packagedEngine, type EngineSource } from '../../../lib/worker/engine-store';
 
 /** A WebAssembly module with one export, so a test can tell which bytes were compiled. */
 function wasmExporting(name: string): Uint8Array {
@@ -92,19 +92,6 @@ describe('the C2PA engine copy', () => {
     await expect(compileEngine(src)).rejects.toThrow();
     await settle();
     expect(caches.entries().size).toBe(0);
-  });
-
-  it('at install: makes the copy once, then finds it; drops other builds’ copies', async () => {
-    const { caches, src, fetched } = setup();
-    caches.entries().set(engineCopyName('build-1'), wasmExporting('old'));
-    expect(await keepEngineCopy(src)).toBe('made');
-    expect(await keepEngineCopy(src)).toBe('kept');
-    expect(fetched).toHaveLength(1);
-    expect([...caches.entries().keys()]).toEqual([engineCopyName('build-2')]);
-    expect(await keepEngineCopy({ ...src, caches: undefined })).toBe('unavailable');
-    const failing = setup({ status: 500 });
-    expect(await keepEngineCopy(failing.src)).toBe('unavailable');
-    expect(failing.caches.entries().size).toBe(0);
   });
 
   it('a build without an engine id keeps no copy (an unnamed copy could outlive its engine)', () => {
