@@ -1,11 +1,11 @@
 /**
  * The C2PA engine's bytes, and a copy of them kept in Cache Storage for a quick start.
  *
- * Why a copy: Chromium hands out a chrome-extension:// file at about 20-30 MB/s here, so reading
+ * Why a copy: Chromium hands out a chrome-extension:// file at about 15-30 MB/s here, so reading
  * the 9 MB `c2pa.wasm` from the package took 320-590 ms in an idle extension page (reading and
  * compiling took about 900 ms beside a starting worker), while compiling it is lazy: 50-70 ms.
  * The same bytes read from Cache Storage in 70-85 ms (Chromium 156); a check whose engine had to
- * start came about 130 ms sooner (median of 6, interleaved). The copy is made by the first
+ * start came about 130 ms sooner (6 interleaved runs each). The copy is made by the first
  * compile that finds none, from the bytes it reads anyway. Not at install: the service worker
  * that made it kept 0.8-1 MiB more while idle (measured), for a gain only to the first check
  * after an install or update.
@@ -15,6 +15,9 @@
  * extension never compiles an older engine; a copy that does not compile is dropped and the
  * package's file is used.
  */
+
+/** Where the build puts the engine: the extension root (see wxt.config.ts). */
+export const ENGINE_FILE = '/c2pa.wasm';
 
 /** The Cache Storage cache that holds the engine copy (nothing else is kept there). */
 export const ENGINE_CACHE = 'provenance-lens-engine';
@@ -70,13 +73,13 @@ async function openCache(src: EngineSource): Promise<Cache | undefined> {
   }
 }
 
-async function keep(cache: Cache, name: string, res: Response): Promise<boolean> {
+/** Keeps `res` as the copy and drops other builds' copies; a failure only means no copy. */
+async function keep(cache: Cache, name: string, res: Response): Promise<void> {
   try {
     await cache.put(name, res);
     await dropOthers(cache, name);
-    return true;
   } catch {
-    return false;
+    // e.g. the disk is full: the next start reads the package again
   }
 }
 
@@ -85,9 +88,6 @@ async function dropOthers(cache: Cache, name: string): Promise<void> {
     if (req.url !== name) await cache.delete(req).catch(() => false);
   }
 }
-
-/** Where the build puts the engine: the extension root (see wxt.config.ts). */
-export const ENGINE_FILE = '/c2pa.wasm';
 
 /**
  * The extension's own engine, for any of its pages or workers: the packaged file, named by the

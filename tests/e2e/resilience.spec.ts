@@ -194,9 +194,9 @@ test('a page of 55,000 elements: the scan never holds the page\'s thread 50 ms, 
   });
   console.log(`huge page: longest content-script task ${longestCpuMs.toFixed(1)} ms of thread time, ${longestMs.toFixed(1)} ms of wall time, over ${tasks} calls (${longest})`);
   // The last element of the page (a video with no credentials, on screen: the cards are clipped) and the added one (signed) each have theirs.
-  const headlines = (await readBadges(page)).map((b) => b.headline).sort();
-  expect(headlines[1]).toBe('no-credentials');
-  expect(['credentials-valid', 'unconfirmed']).toContain(headlines[0]);
+  const headlines = (await readBadges(page)).map((b) => b.headline);
+  expect(headlines).toContain('no-credentials');
+  expect(['credentials-valid', 'unconfirmed']).toContain(headlines.find((h) => h !== 'no-credentials'));
   // One walk of this page took 63-219 ms of thread time before it was sliced (33,000-110,000 elements).
   expect(longestCpuMs).toBeLessThan(50);
   await page.close();

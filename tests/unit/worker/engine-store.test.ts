@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compileEngine, engineCopyName, ENGINE_CACHE, packagedEngine, type EngineSource } from '../../../lib/worker/engine-store';
 
 /** A WebAssembly module with one export, so a test can tell which bytes were compiled. */
@@ -95,8 +95,14 @@ describe('the C2PA engine copy', () => {
   });
 
   it('a build without an engine id keeps no copy (an unnamed copy could outlive its engine)', () => {
-    const src = packagedEngine('chrome-extension://abc/offscreen.html');
-    expect(src.url).toBe('chrome-extension://abc/c2pa.wasm');
-    expect(src.caches).toBeUndefined();
+    // Cache Storage present, as in the extension (Node has none): only the missing id keeps it unused.
+    vi.stubGlobal('caches', new MemoryCaches());
+    try {
+      const src = packagedEngine('chrome-extension://abc/offscreen.html');
+      expect(src.url).toBe('chrome-extension://abc/c2pa.wasm');
+      expect(src.caches).toBeUndefined();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
