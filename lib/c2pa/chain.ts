@@ -117,6 +117,45 @@ export function parseCert(der: Uint8Array): Cert {
   return out;
 }
 
+/** Organization and common name of an X.509 Name (DER): what the popup shows for a signer or its CA. */
+export function nameParts(name: Uint8Array): { O?: string; CN?: string } {
+  const out: { O?: string; CN?: string } = {};
+  try {
+    for (const rdn of children(name, tlv(name, 0))) {
+      for (const atv of children(name, rdn)) {
+        const [type, value] = children(name, atv);
+        if (!type || !value) continue;
+        const key = { '2.5.4.10': 'O', '2.5.4.3': 'CN' }[oid(name, type)] as 'O' | 'CN' | undefined;
+        if (key && out[key] === undefined) out[key] = directoryString(content(name, value), value.tag);
+      }
+    }
+  } catch {
+    /* a malformed name: whatever was read before it */
+  }
+  return out;
+}
+
+/** A DirectoryString's text: UTF-8, printable and IA5 as UTF-8, BMP as UTF-16BE, Teletex as Latin-1. */
+function directoryString(b: Uint8Array, tag: number): string | undefined {
+  if (tag === 0x1e) return new TextDecoder('utf-16be').decode(b);
+  if (tag === 0x14) return String.fromCharCode(...b);
+  if (tag === 0x0c || tag === 0x13 || tag === 0x16) return new TextDecoder().decode(b);
+  return undefined;
+}
+
+/** The signer's organization (or common name) and its issuing CA's, from the leaf certificate of a chain. */
+export function signerNames(chainDer: Uint8Array[] | undefined): { signer?: string; issuer?: string } {
+  if (!chainDer?.length) return {};
+  try {
+    const leaf = parseCert(chainDer[0]);
+    const subject = nameParts(leaf.subject);
+    const issuer = nameParts(leaf.issuer);
+    return { signer: subject.O ?? subject.CN, issuer: issuer.O ?? issuer.CN };
+  } catch {
+    return {};
+  }
+}
+
 const same = (a?: Uint8Array, b?: Uint8Array) => !!a && !!b && a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Issuer name matches the other's subject, and the key ids agree where both are given. */

@@ -1,6 +1,6 @@
 /**
- * Turns what c2pa-wasm returns (the manifest store plus its crJSON, which carries the
- * certificate subject and issuer) into C2paEvidence: the facts the Verdict needs, in the
+ * Turns what c2pa-wasm returns (the manifest store), with the signer's and its CA's names read
+ * from the signing certificate (lib/c2pa/chain.ts), into C2paEvidence: the facts the Verdict needs, in the
  * library's own terms. Pure: runs on plain JSON, so it is unit-tested without WASM.
  */
 import type { C2paAction, C2paEvidence, IdentitySummary, IngredientSummary, ManifestSummary, ValidationCode } from '../verdict';
@@ -19,7 +19,7 @@ export interface SummarizeOptions {
   fragmented?: boolean;
 }
 
-export function summarizeStore(store: Json, crJson: Json | undefined, opts: SummarizeOptions): C2paEvidence {
+export function summarizeStore(store: Json, cert: { signer?: string; issuer?: string } | undefined, opts: SummarizeOptions): C2paEvidence {
   const manifests: Json = obj(store.manifests);
   const activeLabel: string | undefined = str(store.active_manifest);
   const active = activeLabel ? obj(manifests[activeLabel]) : undefined;
@@ -49,7 +49,6 @@ export function summarizeStore(store: Json, crJson: Json | undefined, opts: Summ
     state = 'trusted';
   } else state = 'valid';
 
-  const cert = certificateOf(crJson, activeLabel);
   const sigInfo = obj(active.signature_info);
   const statusByManifest = groupStatus(store);
   const chain = summarizeManifest(manifests, activeLabel, statusByManifest, 0, new Set());
@@ -59,9 +58,9 @@ export function summarizeStore(store: Json, crJson: Json | undefined, opts: Summ
     state,
     trust: state === 'trusted' ? 'trusted' : opts.trustLoaded ? 'untrusted' : 'unknown',
     generator: ai?.generator ?? chain.generator,
-    signer: cert.signer ?? str(sigInfo.issuer) ?? str(sigInfo.common_name),
-    issuer: cert.issuer,
-    signedAt: str(sigInfo.time) ?? cert.time,
+    signer: cert?.signer ?? str(sigInfo.issuer) ?? str(sigInfo.common_name),
+    issuer: cert?.issuer,
+    signedAt: str(sigInfo.time),
     title: str(active.title),
     aiGenerated: !!ai,
     digitalSourceTypes: chain.digitalSourceTypes,
@@ -213,20 +212,6 @@ function agentName(v: unknown): string | undefined {
   const name = str(o.name);
   if (!name) return undefined;
   return str(o.version) ? `${name} ${o.version}` : name;
-}
-
-/** Signer and issuing CA from crJSON's certificate info (the store only carries the subject). */
-function certificateOf(cr: Json | undefined, label: string): { signer?: string; issuer?: string; time?: string } {
-  const m = arr(cr?.manifests).map(obj).find((x) => x.label === label);
-  const sig = obj(m?.signature);
-  const info = obj(sig.certificateInfo);
-  const subject = obj(info.subject);
-  const issuer = obj(info.issuer);
-  return {
-    signer: str(subject.O) ?? str(subject.CN),
-    issuer: str(issuer.O) ?? str(issuer.CN),
-    time: str(obj(sig.timeStampInfo).timestamp),
-  };
 }
 
 /** Failure codes of every manifest, keyed by manifest label (from the store's flat status list). */

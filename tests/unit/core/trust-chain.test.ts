@@ -11,7 +11,7 @@ import { readC2pa } from '../../../lib/c2pa/read';
 import { nodeC2paEngine } from '../../../lib/c2pa/node-engine';
 import { buildTrustSettings, DEFAULT_TRUST_SOURCES, trustListOf, type TrustSource } from '../../../lib/c2pa/trust';
 import { claimSignatureOf, decodeCbor, manifestStoreOf, signingChainOf, x5chainOf } from '../../../lib/c2pa/jumbf';
-import { listsReached, parseCert, signatureCheck } from '../../../lib/c2pa/chain';
+import { listsReached, nameParts, parseCert, signatureCheck, signerNames } from '../../../lib/c2pa/chain';
 import { signerPhrase } from '../../../lib/names';
 import { MemorySource } from '../../../lib/media/source';
 import { decideVerdict } from '../../../lib/verdict';
@@ -139,5 +139,43 @@ describe('the trust list a trusted signer was found on', () => {
       expect(await trustListOf(trust, der)).toBe('a configured trust list (which one could not be determined; configured: Other list)');
       expect(await trustListOf(trust, undefined)).toMatch(/could not be determined/);
     });
+  });
+});
+
+describe("the signer's and its CA's names, from the leaf certificate", () => {
+  /** DER: one element of `tag` around `body` (short and long lengths). */
+  const der = (tag: number, ...body: Uint8Array[]) => {
+    const n = body.reduce((a, b) => a + b.length, 0);
+    const len = n < 128 ? [n] : [0x82, n >> 8, n & 255];
+    return Uint8Array.from([tag, ...len, ...body.flatMap((b) => [...b])]);
+  };
+  const OID = { O: [0x06, 0x03, 0x55, 0x04, 0x0a], CN: [0x06, 0x03, 0x55, 0x04, 0x03], C: [0x06, 0x03, 0x55, 0x04, 0x06] };
+  const attr = (oid: number[], tag: number, value: Uint8Array) => der(0x31, der(0x30, Uint8Array.from(oid), der(tag, value)));
+  const name = (...rdns: Uint8Array[]) => der(0x30, ...rdns);
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+
+  it('organization first, common name without one; UTF-8, printable, BMP and Teletex strings', () => {
+    expect(nameParts(name(attr(OID.C, 0x13, utf8('DE')), attr(OID.O, 0x0c, utf8('Zeitung für Bilder')), attr(OID.CN, 0x13, utf8('Signer 1'))))).toEqual({ O: 'Zeitung für Bilder', CN: 'Signer 1' });
+    const bmp = Uint8Array.from([0x00, 0x4e, 0x00, 0x48, 0x00, 0x4b]); // "NHK" in UTF-16BE
+    expect(nameParts(name(attr(OID.O, 0x1e, bmp)))).toEqual({ O: 'NHK' });
+    expect(nameParts(name(attr(OID.CN, 0x14, Uint8Array.from([0x43, 0x61, 0x66, 0xe9]))))).toEqual({ CN: 'Café' });
+    // The first organization is the one named; a type it cannot read as text is left out.
+    expect(nameParts(name(attr(OID.O, 0x0c, utf8('First')), attr(OID.O, 0x0c, utf8('Second')), attr(OID.CN, 0x04, utf8('raw'))))).toEqual({ O: 'First' });
+  });
+
+  it('a malformed name keeps what was read before the damage; bad certificates give no names', () => {
+    // The second RDN claims 9 bytes inside a set of 5.
+    expect(nameParts(name(attr(OID.O, 0x0c, utf8('Kept')), Uint8Array.from([0x31, 0x05, 0x30, 0x09, 0, 0, 0])))).toEqual({ O: 'Kept' });
+    const good = name(attr(OID.O, 0x0c, utf8('Lost')));
+    expect(nameParts(good.subarray(0, good.length - 3))).toEqual({}); // the name itself is cut short
+    expect(nameParts(Uint8Array.from([0x30, 0x85]))).toEqual({}); // a 5-byte length: refused
+    expect(signerNames(undefined)).toEqual({});
+    expect(signerNames([utf8('not a certificate')])).toEqual({});
+  });
+
+  it("the real fixtures: the same names the engine's certificate info gave", async () => {
+    expect(signerNames(await signingChainOf(new MemorySource(F('c2pa-rs__video1.mp4'))))).toEqual({ signer: 'C2PA Test Signing Cert', issuer: 'C2PA Test Intermediate Root CA' });
+    expect(signerNames(await signingChainOf(new MemorySource(F('c2pa-rs__legacy.mp4'))))).toEqual({ signer: 'mauricefisher@nc.rr.com', issuer: 'GlobalSign nv-sa' });
+    expect(signerNames(await signingChainOf(new MemorySource(F('c2pa-rs__ocsp.jpg'))))).toEqual({ signer: 'Adobe Inc.', issuer: 'Adobe Systems Incorporated' });
   });
 });
