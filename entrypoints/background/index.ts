@@ -29,9 +29,11 @@ export default defineBackground({
     const listDeps = async (): Promise<lists.ListDeps> => ({ store: await store, fetch: platformFetch });
 
     const ready: Promise<Service> = (async () => {
-      settings = sanitizeSettings((await browser.storage.local.get('settings')).settings);
+      // Read side by side: a check that wakes this worker waits for all of it.
+      const [local, saved] = await Promise.all([browser.storage.local.get('settings'), browser.storage.session.get('state')]);
+      settings = sanitizeSettings(local.settings);
       trust = await loadTrustState(await store, settings).catch(() => trust);
-      const session = (await browser.storage.session.get('state')).state as SessionState | undefined;
+      const session = saved.state as SessionState | undefined;
       const service = new Service(
         {
           sendToFrame: (tabId, frameId, msg) => void browser.tabs.sendMessage(tabId, msg, { frameId }).catch(() => {}),

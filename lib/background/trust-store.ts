@@ -35,11 +35,9 @@ async function storedText(store: ListStore, source: TrustSource): Promise<string
 }
 
 export async function loadTrustState(store: ListStore, settings: Settings): Promise<TrustState> {
-  const stored: { source: TrustSource; text: string }[] = [];
-  for (const source of settings.trustSources) {
-    const t = await storedText(store, source);
-    if (t) stored.push({ source, text: t });
-  }
+  // Read side by side: the service worker's first check waits for this when it starts.
+  const texts = await Promise.all(settings.trustSources.map((source) => storedText(store, source)));
+  const stored = settings.trustSources.flatMap((source, i) => (texts[i] ? [{ source, text: texts[i] }] : []));
   const ts = buildTrustSettings(stored, settings.userAnchors);
   return { settings: ts, version: ts ? await versionOf(ts) : null };
 }
