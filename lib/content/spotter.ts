@@ -57,6 +57,14 @@ const NO_SOURCE: MediaRef = { kind: 'unresolvable', reason: 'the video has no ad
 const MEDIA_EVENTS = ['loadstart', 'emptied', 'durationchange'] as const;
 const PLAY_EVENTS = ['playing', 'pause', 'ended', 'emptied'] as const;
 
+/** The geometry of NEAR_SCREEN: a box on screen or within a screen's height of it, with a layout box at all. */
+function nearScreen(el: Element, win: Window): boolean {
+  if (!el.isConnected || (typeof el.checkVisibility === 'function' && !el.checkVisibility())) return false;
+  const r = el.getBoundingClientRect();
+  const h = win.innerHeight;
+  return r.bottom >= -h && r.top <= 2 * h && r.right >= 0 && r.left <= win.innerWidth;
+}
+
 export class Spotter {
   private videos = new Map<HTMLVideoElement, SpottedVideo>();
   private byId = new Map<string, SpottedVideo>();
@@ -122,6 +130,30 @@ export class Spotter {
   /** Videos wait for their visibility answers: a report now would call visible videos off screen (onChange follows). */
   holding(): boolean {
     return this.unseenTimer !== undefined;
+  }
+
+  /**
+   * Decides the visibility of videos still waiting for the observer from their boxes, at once.
+   * The observer answers on the next rendering update, and a page whose video is loading renders
+   * late: 50-65 ms after the load event in Chromium 156 (2-14 ms without a loading video,
+   * measured), all of it added to the first verdict. The answer that comes later corrects a wrong
+   * guess (a video clipped by a scrolling box is guessed on screen; at most its check starts early).
+   * Only in a shown top-level page: a frame's own viewport is not the screen, a hidden tab shows nothing.
+   * Forces one layout; the content script asks for it once, for its first report.
+   */
+  settleUnseen(): void {
+    const win = this.doc.defaultView;
+    if (!this.unseen.size || !win || win !== win.top || this.doc.visibilityState !== 'visible') return;
+    for (const el of this.unseen) {
+      const v = this.videos.get(el);
+      if (v) v.visible = nearScreen(el, win);
+    }
+    this.unseen.clear();
+    // The caller reports the list now: nothing is held back any more (as after a flush).
+    if (this.unseenTimer) clearTimeout(this.unseenTimer);
+    this.unseenTimer = undefined;
+    this.waitedSince = 0;
+    this.dirty = false;
   }
 
   list(): SpottedVideo[] {

@@ -193,6 +193,37 @@ test.describe('frugal checking', () => {
     expect(text).toMatch(/Valid Content Credentials signed by a certificate that names itself “C2PA Test Signing Cert”/);
     await page.close();
   });
+  test('a page that renders nothing for seconds still has its on-screen video checked at once, and not one five screens down', async ({ ext, server }) => {
+    // The first report does not wait for a rendering update (lib/content/spotter.ts settleUnseen):
+    // a view transition holds this page's rendering for 3.5 s once it has captured the old state, so
+    // after the load event no frame, no requestAnimationFrame and no IntersectionObserver answer
+    // comes until then.
+    const q = fresh();
+    const near = new MeteredFile(long);
+    const far = new MeteredFile(long);
+    const page = await ext.context.newPage();
+    await page.goto(
+      server.html(
+        `/p/unrendered-${q}.html`,
+        `<!doctype html><title>unrendered</title><script>
+          document.startViewTransition(() => new Promise((r) => setTimeout(r, 3500)));
+          addEventListener('load', () => requestAnimationFrame(() => (window.firstFrameAt = performance.timeOrigin + performance.now())));
+        </script><video ${V} preload="none" src="${near.mount(server, `/m/near-${q}.mp4`)}"></video>
+        <video ${V} preload="none" style="position:absolute;top:500vh" src="${far.mount(server, `/m/far-${q}.mp4`)}"></video>`,
+      ),
+    );
+    await expect.poll(() => near.requests.filter((r) => r.who === 'extension').length, { timeout: 10_000, message: 'the on-screen video is checked' }).toBeGreaterThan(0);
+    const checkedAt = near.requests.find((r) => r.who === 'extension')!.at;
+    const firstFrameAt = await page.evaluate(() => (window as { firstFrameAt?: number }).firstFrameAt);
+    // Checked before the page rendered a frame after its load (before: once the observer answered, after the transition).
+    expect(firstFrameAt === undefined || checkedAt < firstFrameAt, `checked at ${checkedAt}, first frame at ${firstFrameAt}`).toBe(true);
+    // Once the page renders, the observer's answers stand: the far video is still not fetched.
+    await expect.poll(() => page.evaluate(() => (window as { firstFrameAt?: number }).firstFrameAt !== undefined), { timeout: 10_000 }).toBe(true);
+    await page.waitForTimeout(1500);
+    expect(far.requests.filter((r) => r.who === 'extension')).toEqual([]);
+    await page.close();
+  });
+
   test('a page without a video costs the background nothing: its frames send no message, not even when the page is left', async ({ ext, server }) => {
     const q = fresh();
     const sent = async () => (await ext.send<{ contentMessages: number }>({ type: 'stats' })).contentMessages;
