@@ -22,7 +22,6 @@ interface ExtensionApi {
     sendMessage(msg: unknown): Promise<unknown>;
     onMessage: { addListener(fn: (msg: unknown, sender: { id?: string }) => void): void };
   };
-  storage: { local: { get(key: string): Promise<Record<string, unknown>> } };
 }
 
 /** The extension API, looked up at first use: not WXT's `browser`, which reads `browser.runtime.id` as the script loads. */
@@ -60,10 +59,6 @@ export default defineUnlistedScript(() => {
       ext().runtime.onMessage.addListener((msg, sender) => {
         if (sender.id === ext().runtime.id && msg && typeof msg === 'object') fn(msg as BackgroundToContent);
       }),
-    badgesEnabled: async () => {
-      const { settings } = await ext().storage.local.get('settings');
-      return (settings as { badges?: boolean } | undefined)?.badges !== false;
-    },
     css,
     shadowRootOf: (el) => {
       const dom = (globalThis as { chrome?: { dom?: { openOrClosedShadowRoot?(e: Element): ShadowRoot | null } } }).chrome?.dom;

@@ -104,6 +104,8 @@ export interface VideosAck {
   pictures: Record<string, PictureBinding>;
   /** Whether to sample frames of blob: videos (the user's "compute frame fingerprints" setting). */
   sampleFrames?: boolean;
+  /** The user's "show badges" setting: the frame needs no storage read of its own before its first badge. */
+  badges?: boolean;
 }
 
 export interface TabVideo {

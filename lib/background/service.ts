@@ -115,7 +115,7 @@ export class Service {
     // At once, not debounced: a service worker stopped right after a report must still know the tab's videos.
     void this.platform.saveSession(this.sessionState());
     this.cancelOrphans();
-    const ack: VideosAck = { keys: {}, verdicts: {}, pictures: {}, sampleFrames: this.settings().fingerprint };
+    const ack: VideosAck = { keys: {}, verdicts: {}, pictures: {}, sampleFrames: this.settings().fingerprint, badges: this.settings().badges };
     for (const v of videos) {
       ack.keys[v.videoId] = v.key;
       const known = await this.known(v.key);

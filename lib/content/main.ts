@@ -18,8 +18,6 @@ export interface ContentDeps {
   onMessage: (fn: (msg: BackgroundToContent) => void) => void;
   /** Any element's shadow root, closed ones included (an extension-only API). */
   shadowRootOf?: (el: Element) => ShadowRoot | null;
-  /** The user's "show badges" setting. */
-  badgesEnabled: () => Promise<boolean>;
   css: string;
   /** The longest checks wait for the page's load event (lib/platform.ts); for ever when unset. */
   loadWaitMs?: number;
@@ -149,7 +147,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     else covered.delete(v.id);
     return true;
   };
-  /** The page's and the user's word on badges, read with the frame's first video (most pages never need it). */
+  /** The page's and the user's word on badges (the user's comes with each answer to a report). */
   let badges: boolean | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let loaded = doc.readyState === 'complete';
@@ -182,15 +180,14 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     reportedAny = true;
     startTimers();
     listen();
-    badges ??= pageAllowsBadges(doc) && (await deps.badgesEnabled());
     const ids = new Set(videos.map((v) => v.id));
-    for (const id of badgeLayer?.ids() ?? []) if (!ids.has(id) || !badges) badgeLayer!.remove(id);
+    for (const id of badgeLayer?.ids() ?? []) if (!ids.has(id) || badges === false) badgeLayer!.remove(id);
     let ack: VideosAck | undefined;
     try {
       ack = (await deps.send({
         type: 'videos',
         pageUrl: win.location.href,
-        badges,
+        badges: badges ?? pageAllowsBadges(doc),
         saveData: saveData(win),
         // Checkable videos on screen first: a frame's report is cut at 500, never rejected.
         videos: [...videos]
@@ -201,6 +198,8 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       return; // the extension was reloaded or is starting; the next change reports again
     }
     if (!ack || stopped) return;
+    badges = pageAllowsBadges(doc) && ack.badges !== false;
+    if (!badges) for (const id of badgeLayer?.ids() ?? []) badgeLayer!.remove(id);
     keyById.clear();
     for (const [id, key] of Object.entries(ack.keys)) keyById.set(id, key);
     for (const [key, verdict] of Object.entries(ack.verdicts)) verdictByKey.set(key, verdict);

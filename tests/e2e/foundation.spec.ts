@@ -144,6 +144,25 @@ test.describe('foundation: fixture page', () => {
     await page.close();
   });
 
+  test('the "show badges" setting off: no badges, the popup still lists the verdicts; on again, badges come back', async ({ ext, server }) => {
+    const q = fresh();
+    const page = await ext.context.newPage();
+    await ext.setSettings({ badges: false });
+    try {
+      await page.goto(server.html(`/p/nobadges-${q}.html`, `<!doctype html><title>no badges</title><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`));
+      const popup = await ext.openPopup(page);
+      await expect.poll(async () => (await popupEntries(popup)).map((e) => e.headline)).toEqual(['credentials-valid']);
+      await popup.close();
+      expect(await readBadges(page)).toEqual([]);
+    } finally {
+      await ext.setSettings({ badges: true });
+    }
+    // The setting comes with the background's answer to each report: a video added now brings the badges back.
+    await page.evaluate((q) => document.body.insertAdjacentHTML('beforeend', `<video id="w" width="320" height="180" muted src="/c2pa/c2pa-rs__video1_no_manifest.mp4?${q}"></video>`), q);
+    await expect.poll(async () => (await readBadges(page)).map((b) => b.headline).sort(), { timeout: 20_000 }).toEqual(['credentials-valid', 'no-credentials']);
+    await page.close();
+  });
+
   test('the page cannot change a verdict: posted messages, fake badges and DOM tricks are ignored', async ({ ext, server }) => {
     const q = fresh();
     const url = server.html(
