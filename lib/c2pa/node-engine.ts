@@ -32,6 +32,7 @@ export function nodeC2paEngine(): C2paEngine {
   initSync({ module: readFileSync(require.resolve('@contentauth/c2pa-wasm/c2pa.wasm')) });
   engine = {
     fromBlob: (format, blob, ctx) => WasmReader.fromBlob(format, blob, ctx),
+    fromBytes: (format, bytes, ctx) => WasmReader.fromBytes(format, bytes, ctx),
     fromBlobFragment: (format, init, fragment, ctx) => WasmReader.fromBlobFragment(format, init, fragment, ctx),
     blob: (bytes) => new BytesBlob(bytes),
   };

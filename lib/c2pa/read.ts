@@ -19,12 +19,23 @@ export interface ReaderLike {
 
 export interface C2paEngine {
   fromBlob(format: string, blob: any, context?: string | null): Promise<ReaderLike>;
+  /** Reads bytes already in memory from a copy in the engine's own memory (no Blob, no FileReaderSync). */
+  fromBytes?(format: string, bytes: Uint8Array, context?: string | null): Promise<ReaderLike>;
   fromBlobFragment(format: string, init: any, fragment: any, context?: string | null): Promise<ReaderLike>;
   /** Wraps bytes in whatever the engine reads (a Blob in browsers). */
   blob(bytes: Uint8Array): unknown;
   /** Hands over a Blob the caller already built (browsers: as it is; Node: its bytes). */
   fromBlobObject?(blob: Blob): Promise<unknown>;
 }
+
+/**
+ * Bytes up to this size are copied into the engine's memory and read there. Through a Blob the
+ * engine pulls every read with its own FileReaderSync call: reading video1.mp4 (828 KB) took
+ * 46-114 ms (median 62) in Chromium's worker, against 20-88 ms (median 32) from a copy (12 warm
+ * checks each, interleaved builds). A copy costs its size in WASM memory, which never shrinks, so
+ * larger inputs (a chosen file of up to 200 MB) still go through a Blob.
+ */
+export const IN_ENGINE_READ_MAX = 8 * 1024 * 1024;
 
 export type C2paInput =
   | { mime: string; bytes: Uint8Array }
@@ -54,7 +65,9 @@ export async function readC2pa(engine: C2paEngine, input: C2paInput, trust?: Tru
         ? await engine.fromBlobFragment(input.mime, engine.blob(input.init), engine.blob(input.fragment), ctx)
         : 'blob' in input
           ? await engine.fromBlob(input.mime, engine.fromBlobObject ? await engine.fromBlobObject(input.blob) : engine.blob(new Uint8Array(await input.blob.arrayBuffer())), ctx)
-          : await engine.fromBlob(input.mime, engine.blob(input.bytes), ctx);
+          : engine.fromBytes && input.bytes.length <= IN_ENGINE_READ_MAX
+            ? await engine.fromBytes(input.mime, input.bytes, ctx)
+            : await engine.fromBlob(input.mime, engine.blob(input.bytes), ctx);
     const store = reader.manifestStore();
     // Signer and CA names come from the signature's own certificate (the engine's crJSON carries
     // them too, but building it cost 8-25 ms a check, more than the rest of reading the store).

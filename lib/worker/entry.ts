@@ -45,6 +45,7 @@ export function startCheckerWorker(scope: WorkerScope): void {
   ready.catch(() => {}); // a failed start is reported by the checks that need the engine
   const engine: C2paEngine = {
     fromBlob: async (f, b, c) => (await ready, WasmReader.fromBlob(f, b, c)),
+    fromBytes: async (f, b, c) => (await ready, WasmReader.fromBytes(f, b, c)),
     fromBlobFragment: async (f, i, fr, c) => (await ready, WasmReader.fromBlobFragment(f, i, fr, c)),
     blob: (bytes) => new Blob([bytes as Uint8Array<ArrayBuffer>]),
     fromBlobObject: async (blob) => blob,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeC2paEngine } from '../../../lib/c2pa/node-engine';
-import { readC2pa, fromReadError } from '../../../lib/c2pa/read';
+import { readC2pa, fromReadError, IN_ENGINE_READ_MAX, type C2paEngine } from '../../../lib/c2pa/read';
 import { summarizeStore } from '../../../lib/c2pa/summarize';
 import { buildTrustSettings, countPemCertificates, validateTrustResource, DEFAULT_TRUST_SOURCES } from '../../../lib/c2pa/trust';
 import { C2PA_FIXTURES } from '../../paths';
@@ -16,6 +16,26 @@ const engine = nodeC2paEngine();
 const read = (name: string, mime: string, trust?: Parameters<typeof readC2pa>[2]) => readC2pa(engine, { mime, bytes: F(name) }, trust);
 
 describe('reading the fixtures', () => {
+  it('bytes in memory are read from a copy in the engine up to IN_ENGINE_READ_MAX, through a Blob beyond (the same verdict either way)', async () => {
+    const calls: string[] = [];
+    const spy: C2paEngine = {
+      ...engine,
+      fromBlob: (f, b, c) => (calls.push('blob'), engine.fromBlob(f, b, c)),
+      fromBytes: (f, b, c) => (calls.push('bytes'), engine.fromBytes!(f, b, c)),
+    };
+    const bytes = F('c2pa-rs__video1.mp4');
+    const copied = await readC2pa(spy, { mime: 'video/mp4', bytes });
+    const { fromBytes: _, ...blobOnly } = spy;
+    const viaBlob = await readC2pa(blobOnly, { mime: 'video/mp4', bytes });
+    expect(calls).toEqual(['bytes', 'blob']);
+    expect(copied).toEqual(viaBlob);
+    expect(copied.state).toBe('valid');
+    // A large input is not copied into the engine's memory (which never shrinks).
+    calls.length = 0;
+    await readC2pa(spy, { mime: 'video/mp4', bytes: new Uint8Array(IN_ENGINE_READ_MAX + 1) });
+    expect(calls).toEqual(['blob']);
+  });
+
   it('video1.mp4: valid, BMFF hash matches, signer and issuer from the certificate', async () => {
     const c = await read('c2pa-rs__video1.mp4', 'video/mp4');
     expect(c.state).toBe('valid');
