@@ -213,23 +213,6 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   /** blob: videos with no address to fetch: frames sampled from the element (after the background knows the video). */
   const samplers = new Map<string, ElementSampler>();
   let sampleFrames = false;
-  /** Once the verdict just drawn is on screen: reading a picture takes the main thread for a while. */
-  let samplersDue = false;
-  const syncSamplersAfterPaint = () => {
-    if (samplersDue) return;
-    samplersDue = true;
-    win.requestAnimationFrame(() =>
-      setTimeout(() => {
-        samplersDue = false;
-        if (!stopped) syncSamplers();
-      }, 0),
-    );
-  };
-  /** A verdict a picture can be bound to has come for this video (lib/verdict.ts boundVerdict). */
-  const decided = (key: string | undefined) => {
-    const h = key === undefined ? undefined : verdictByKey.get(key)?.headline;
-    return h !== undefined && h !== 'checking' && h !== 'not-checked';
-  };
   const syncSamplers = () => {
     const current = new Set<string>();
     for (const v of spotter.list()) {
@@ -238,10 +221,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       const key = keyById.get(v.id);
       // Every video with an address whose frames can be read, once on screen: its picture is compared
       // with the file that was checked (and, while it plays, its frames add to the fingerprint).
-      // One that does not play waits for its first verdict: reading and hashing its resting frame
-      // costs the page's main thread 60-110 ms in a new page (Chromium 156, measured) just as the
-      // page loads, and held the verdict's message back by as much; there is nothing to bind before.
-      const played = !blob && sampleFrames && (v.played || (v.visible && decided(key))) && key && framesReadable(v.el, win) ? v.el.currentSrc || v.el.src : undefined;
+      const played = !blob && sampleFrames && (v.played || v.visible) && key && framesReadable(v.el, win) ? v.el.currentSrc || v.el.src : undefined;
       const running = samplers.get(v.id);
       // Once started, a sampler goes on while its video keeps its source (scrolled away and back, paused).
       const src = blob ?? played ?? (running && !running.src.startsWith('blob:') && running.src === (v.el.currentSrc || v.el.src) ? running.src : undefined);
@@ -311,7 +291,6 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     if (msg.type === 'verdict') {
       verdictByKey.set(msg.key, msg.verdict);
       for (const v of spotter.list()) if (keyById.get(v.id) === msg.key) draw(v);
-      syncSamplersAfterPaint(); // a video's first verdict starts the reading of its picture
     } else if (msg.type === 'pictures') {
       takePictures(msg.pictures);
       for (const v of spotter.list()) if (msg.pictures[v.id]) draw(v);
