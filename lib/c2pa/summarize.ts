@@ -1,7 +1,7 @@
 /**
  * Turns what c2pa-wasm returns (the manifest store), with the signer's and its CA's names read
- * from the signing certificate (lib/c2pa/chain.ts), into C2paEvidence: the facts the Verdict needs, in the
- * library's own terms. Pure: runs on plain JSON, so it is unit-tested without WASM.
+ * from the signing certificate (lib/c2pa/chain.ts), into C2paEvidence: the facts the Verdict
+ * needs, in the library's own terms. Pure: runs on plain JSON, so it is unit-tested without WASM.
  */
 import type { C2paAction, C2paEvidence, IdentitySummary, IngredientSummary, ManifestSummary, ValidationCode } from '../verdict';
 import { TRUST_ONLY } from '../verdict';

@@ -148,12 +148,7 @@ export class Spotter {
       const v = this.videos.get(el);
       if (v) v.visible = nearScreen(el, win);
     }
-    this.unseen.clear();
-    // The caller reports the list now: nothing is held back any more (as after a flush).
-    if (this.unseenTimer) clearTimeout(this.unseenTimer);
-    this.unseenTimer = undefined;
-    this.waitedSince = 0;
-    this.dirty = false;
+    this.endHold(); // the caller reports the list now
   }
 
   list(): SpottedVideo[] {
@@ -330,11 +325,16 @@ export class Spotter {
       }, UNSEEN_WAIT_MS);
       return; // the observer's answer calls markDirty again
     }
+    this.endHold();
+    this.onChange(this.list());
+  }
+
+  /** Nothing is held back any more: the list is about to be reported. */
+  private endHold(): void {
     if (this.unseenTimer) clearTimeout(this.unseenTimer);
     this.unseenTimer = undefined;
     this.unseen.clear();
     this.waitedSince = 0;
     this.dirty = false;
-    this.onChange(this.list());
   }
 }
