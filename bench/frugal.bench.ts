@@ -63,6 +63,9 @@ interface Figures {
   player: number;
   cpu: number;
   peakMiB: number;
+  /** Navigation → the first verdict drawn ("unconfirmed" included). */
+  firstMs: number | undefined;
+  /** Navigation → the badge past "unconfirmed" (the picture compared with the file), when it came. */
   badgeMs: number | undefined;
   headline: string;
   target: string;
@@ -98,7 +101,9 @@ async function measure(server: FixtureServer, name: string, html: (q: string) =>
   const t0 = performance.now();
   await page.goto(server.html(`/bench/frugal-${q}.html`, html(q)), { waitUntil: 'commit' });
   const during = o.during?.(page);
-  const badge = await finalBadge(page, t0);
+  const first = await finalBadge(page, t0);
+  // "Unconfirmed" is not final: the picture shown is still being compared with the file (issue 10).
+  const badge = first.headline === 'unconfirmed' ? await finalBadge(page, t0, performance.now() - t0 + 30_000, ['unconfirmed']) : first;
   await during;
   if (o.playMs) await page.waitForTimeout(Math.max(0, o.playMs - (performance.now() - t0)));
   await idle(ext);
@@ -111,6 +116,7 @@ async function measure(server: FixtureServer, name: string, html: (q: string) =>
     player: files.reduce((n, m) => n + m.bytes('player'), 0),
     cpu: extensionCpuSeconds(launched.userDataDir) - cpu0,
     peakMiB: peak,
+    firstMs: first.ms,
     badgeMs: badge.ms,
     headline: badge.headline,
     target: '',
@@ -269,10 +275,10 @@ async function main() {
   }
 
   console.log('\nPer page (fresh browser each; bytes counted by the server):');
-  console.log('  page | extension fetched | file size | % of file | player fetched | ext CPU s | ext memory peak | final badge | target');
+  console.log('  page | extension fetched | file size | % of file | player fetched | ext CPU s | ext memory peak | first verdict → final badge | target');
   for (const r of rows) {
     console.log(
-      `  ${r.page} | ${fmt(r.extension)} | ${fmt(r.size)} | ${((100 * r.extension) / r.size).toFixed(1)} % | ${fmt(r.player)} | ${r.cpu.toFixed(1)} | ${r.peakMiB.toFixed(0)} MiB | ${r.badgeMs === undefined ? 'none' : `${r.badgeMs.toFixed(0)} ms`} (${r.headline}) | ${r.target}: ${r.ok ? 'met' : 'NOT met'}`,
+      `  ${r.page} | ${fmt(r.extension)} | ${fmt(r.size)} | ${((100 * r.extension) / r.size).toFixed(1)} % | ${fmt(r.player)} | ${r.cpu.toFixed(1)} | ${r.peakMiB.toFixed(0)} MiB | ${r.firstMs === undefined ? 'none' : `${r.firstMs.toFixed(0)} ms`} → ${r.badgeMs === undefined ? 'none within 30 s' : `${r.badgeMs.toFixed(0)} ms`} (${r.headline}) | ${r.target}: ${r.ok ? 'met' : 'NOT met'}`,
     );
   }
   const peak = Math.max(...rows.map((r) => r.peakMiB));
