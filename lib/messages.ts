@@ -27,7 +27,14 @@ export interface VideoReport {
 
 export type ContentToBackground =
   /** The complete list of videos of the sending frame (replaces the previous one). */
-  | { type: 'videos'; videos: VideoReport[]; pageUrl: string; badges: boolean; saveData?: boolean };
+  | {
+      type: 'videos';
+      videos: VideoReport[];
+      pageUrl: string;
+      /** The page's own word on injected UI (its CR-allow-UI-injection meta), not the user's setting: the popup says why a page shows no badges. */
+      badges: boolean;
+      saveData?: boolean;
+    };
 
 /**
  * A frame has a video (seen as the content script starts, before the page has loaded and its
@@ -115,6 +122,8 @@ export interface TabVideo {
   ref: MediaRef;
   visible: boolean;
   pageUrl: string;
+  /** False when the video's page asks extensions not to draw on it (it gets no badge; the popup says why). */
+  pageAllowsBadges: boolean;
   verdict?: Verdict;
 }
 

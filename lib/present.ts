@@ -157,3 +157,16 @@ export function identityWords(id: IdentitySummary): string {
     id.state === 'valid' ? 'valid' : id.state === 'untrusted' ? 'signature valid, but its certificate is not on a trust list' : 'does not hold';
   return `${who}${by} (${state})`;
 }
+
+/**
+ * Why the popup's videos have no badges on the page, if they have none: the user turned badges off,
+ * or the page asks extensions not to draw on it (its CR-allow-UI-injection meta). Undefined when
+ * they have badges.
+ */
+export function missingBadgesWords(videos: { pageAllowsBadges: boolean }[], badgesSetting: boolean): string | undefined {
+  if (!videos.length) return undefined;
+  if (!badgesSetting) return 'Badges are off (Options): the verdicts are listed here only.';
+  if (videos.every((v) => !v.pageAllowsBadges)) return 'This page asks extensions not to draw on it, so its videos get no badges: their verdicts are listed here.';
+  if (videos.some((v) => !v.pageAllowsBadges)) return 'Part of this page (a frame) asks extensions not to draw on it: its videos get no badges, only entries here.';
+  return undefined;
+}

@@ -9,12 +9,17 @@ import { SiteAccess } from '../../components/SiteAccess';
 import type { TabVideo } from '../../lib/messages';
 import { FLAGGED } from '../../lib/verdict';
 import { api } from '../../lib/ui/api';
+import { readSettings } from '../../lib/ui/settings-store';
+import { missingBadgesWords } from '../../lib/present';
 
 const POLL_MS = 700;
 
 function Popup() {
   const [tab, setTab] = useState<{ id: number; url?: string } | undefined>();
   const [videos, setVideos] = useState<TabVideo[] | undefined>();
+  const [badgesOn, setBadgesOn] = useState(true);
+
+  useEffect(() => void readSettings().then((s) => setBadgesOn(s.badges)), []);
 
   useEffect(() => {
     // The tab to show: ?tab=<id> (used by tests and "open in a tab"), else the active tab.
@@ -37,6 +42,7 @@ function Popup() {
     };
   }, [tab?.id]);
 
+  const noBadges = videos && missingBadgesWords(videos, badgesOn);
   const flagged = videos?.filter((v) => v.verdict && FLAGGED.has(v.verdict.headline)).length ?? 0;
   return (
     <main>
@@ -50,6 +56,7 @@ function Popup() {
         <h2 id="videos-h">
           Videos on this page{videos ? ` (${videos.length}${flagged ? `, ${flagged} flagged` : ''})` : ''}
         </h2>
+        {noBadges ? <p class="pl-muted pl-no-badges">{noBadges}</p> : null}
         {videos === undefined ? <p>Loading…</p> : <VideoList videos={videos} onReveal={(v) => tab && void api.reveal(tab.id, v)} onCheck={(v) => void api.recheck(v.key)} />}
         {tab && videos?.length === 0 ? <SiteAccess tabId={tab.id} url={tab.url} /> : null}
       </section>

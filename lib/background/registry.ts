@@ -19,6 +19,7 @@ export interface RegisteredVideo {
 
 interface FrameEntry {
   pageUrl: string;
+  /** The page allows injected UI (lib/messages.ts). */
   badges: boolean;
   videos: RegisteredVideo[];
 }
@@ -47,12 +48,12 @@ export class TabRegistry {
     else this.tabs.get(tabId)?.delete(frameId);
   }
 
-  tabVideos(tabId: number): (RegisteredVideo & { frameId: number; pageUrl: string })[] {
+  tabVideos(tabId: number): (RegisteredVideo & { frameId: number; pageUrl: string; pageAllowsBadges: boolean })[] {
     const frames = this.tabs.get(tabId);
     if (!frames) return [];
     return [...frames.entries()]
       .sort(([a], [b]) => a - b)
-      .flatMap(([frameId, f]) => f.videos.map((v) => ({ ...v, frameId, pageUrl: f.pageUrl })));
+      .flatMap(([frameId, f]) => f.videos.map((v) => ({ ...v, frameId, pageUrl: f.pageUrl, pageAllowsBadges: f.badges !== false })));
   }
 
   /** Every (tab, frame) showing a key, for pushing its verdict. */

@@ -228,7 +228,7 @@ export class Service {
     const out: TabVideo[] = [];
     for (const v of this.registry.tabVideos(tabId)) {
       const known = await this.known(v.key);
-      out.push({ frameId: v.frameId, videoId: v.videoId, key: v.key, ref: v.ref, visible: v.visible, pageUrl: v.pageUrl, verdict: known && boundVerdict(known, this.pictureOf(tabId, v.frameId, v)) });
+      out.push({ frameId: v.frameId, videoId: v.videoId, key: v.key, ref: v.ref, visible: v.visible, pageUrl: v.pageUrl, pageAllowsBadges: v.pageAllowsBadges, verdict: known && boundVerdict(known, this.pictureOf(tabId, v.frameId, v)) });
     }
     return out;
   }

@@ -170,7 +170,8 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   const report = async () => {
     timer = undefined;
     if (stopped) return;
-    if (badges) badges = pageAllowsBadges(doc);
+    const pageAllows = pageAllowsBadges(doc);
+    if (badges) badges = pageAllows;
     // The first report does not wait a rendering update for the observer (Spotter.settleUnseen).
     if (!reportedAny) spotter.settleUnseen();
     if (spotter.holding()) return; // the spotter reports again once it knows what is on screen
@@ -187,7 +188,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
       ack = (await deps.send({
         type: 'videos',
         pageUrl: win.location.href,
-        badges: badges ?? pageAllowsBadges(doc),
+        badges: pageAllows,
         saveData: saveData(win),
         // Checkable videos on screen first: a frame's report is cut at 500, never rejected.
         videos: [...videos]

@@ -46,6 +46,7 @@ test.describe('foundation: fixture page', () => {
     // The popup lists every video of the tab, all frames, with the same headlines.
     const popup = await ext.openPopup(page);
     await expect.poll(async () => (await popupEntries(popup)).length).toBe(FOUNDATION_POPUP_COUNT);
+    await expect(popup.locator('.pl-no-badges')).toHaveCount(0); // every video has its badge: nothing to explain
     const byFile = (entries: { key: string; headline: string | null }[], part: string) => entries.filter((e) => e.key.includes(part)).map((e) => e.headline).sort();
     // Every entry as expected (pictures still being compared read "unconfirmed" for a moment).
     await expect.poll(async () => { const e = await popupEntries(popup); return foundationPopup(q).map(([part]) => byFile(e, part)); }, { timeout: 30_000 }).toEqual(foundationPopup(q).map(([, hs]) => hs));
@@ -140,6 +141,7 @@ test.describe('foundation: fixture page', () => {
     const popup = await ext.openPopup(page);
     await expect.poll(async () => (await popupEntries(popup)).map((e) => e.headline)).toEqual(['credentials-valid']);
     expect(await readBadges(page)).toEqual([]);
+    await expect(popup.locator('.pl-no-badges')).toHaveText(/^This page asks extensions not to draw on it, so its videos get no badges/);
     await popup.close();
     await page.close();
   });
@@ -152,6 +154,7 @@ test.describe('foundation: fixture page', () => {
       await page.goto(server.html(`/p/nobadges-${q}.html`, `<!doctype html><title>no badges</title><video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`));
       const popup = await ext.openPopup(page);
       await expect.poll(async () => (await popupEntries(popup)).map((e) => e.headline)).toEqual(['credentials-valid']);
+      await expect(popup.locator('.pl-no-badges')).toHaveText(/^Badges are off \(Options\)/);
       await popup.close();
       expect(await readBadges(page)).toEqual([]);
     } finally {

@@ -52,10 +52,12 @@ describe('TabRegistry', () => {
     const r = new TabRegistry();
     const ref = { kind: 'url' as const, url: 'https://x/v.mp4' };
     expect(r.setFrame(1, 0, 'https://x/', true, [{ videoId: 'v1', key: 'k1', ref, visible: true }])).toEqual(['k1']);
-    r.setFrame(1, 7, 'https://y/', true, [{ videoId: 'v1', key: 'k2', ref, visible: false }]);
+    r.setFrame(1, 7, 'https://y/', false, [{ videoId: 'v1', key: 'k2', ref, visible: false }]);
     expect(r.placesOf('k2')).toEqual([{ tabId: 1, frameId: 7 }]);
     const back = TabRegistry.restore(JSON.parse(JSON.stringify(r.snapshot())));
     expect(back.tabVideos(1).map((v) => `${v.frameId}:${v.key}`)).toEqual(['0:k1', '7:k2']);
+    // The frame whose page opts out of injected UI says so to the popup.
+    expect(back.tabVideos(1).map((v) => v.pageAllowsBadges)).toEqual([true, false]);
     back.removeFrame(1, 7);
     expect(back.tabVideos(1).length).toBe(1);
     back.removeFrame(1, 0);

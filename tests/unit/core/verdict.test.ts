@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideVerdict, toReport, type C2paEvidence, type ListMatch } from '../../../lib/verdict';
-import { accessibleName, LOOK } from '../../../lib/present';
+import { accessibleName, LOOK, missingBadgesWords } from '../../../lib/present';
 import { describeSourceType, isAiSourceType, sourceTypeTerm } from '../../../lib/c2pa/ai';
 
 const c2pa = (over: Partial<C2paEvidence>): C2paEvidence => ({
@@ -66,6 +66,15 @@ describe('report and words', () => {
     expect(Object.keys(r)).toEqual(['source', 'verdict', 'c2pa', 'sha256', 'bytes', 'matches', 'frames', 'fingerprint', 'checkedAt']);
     expect(r.verdict).toEqual({ headline: 'credentials-valid', summary: v.summary });
     expect(r.frames).toEqual([{ t: 0, pdq: '0'.repeat(64), quality: 80 }]);
+  });
+  it('the popup says why videos have no badges: the setting, the page or one of its frames', () => {
+    const allows = { pageAllowsBadges: true };
+    const optsOut = { pageAllowsBadges: false };
+    expect(missingBadgesWords([allows], true)).toBeUndefined();
+    expect(missingBadgesWords([], false)).toBeUndefined();
+    expect(missingBadgesWords([allows, optsOut], false)).toMatch(/^Badges are off/);
+    expect(missingBadgesWords([optsOut], true)).toMatch(/^This page asks extensions not to draw on it/);
+    expect(missingBadgesWords([allows, optsOut], true)).toMatch(/^Part of this page \(a frame\)/);
   });
   it('every headline has a distinct word, icon and colour', () => {
     const looks = Object.values(LOOK);
