@@ -21,6 +21,11 @@ export interface CheckEnv {
   trust?: TrustSettings;
   /** Where the bytes came from and how to follow a remote manifest (absent: references are reported, not followed). */
   remote?: RemoteContext;
+  /**
+   * Hears the whole file's bytes as soon as they are in hand, before its Content Credentials are
+   * validated: the frame stage can start decoding then, alongside the C2PA read (lib/worker/job.ts).
+   */
+  onWholeBytes?: (bytes: Uint8Array) => void;
 }
 
 /** Formats c2pa-wasm can read Content Credentials from. */
@@ -90,6 +95,7 @@ export async function inspectSource(source: string, src: ByteSource, env: CheckE
   const mediaType = sniffType(head);
   if (!isBmff(mediaType) || src.size <= wholeBelow) {
     const bytes = await readWhole(src);
+    env.onWholeBytes?.(bytes);
     const whole = new MemorySource(bytes, src.url);
     return { ...(await inspectBytes(source, bytes, env)), basis: { file: 'whole', bytesRead: src.fetched, size: bytes.length }, whole };
   }
@@ -104,6 +110,7 @@ export async function inspectSource(source: string, src: ByteSource, env: CheckE
   if (!layout.c2pa && mayReferElsewhere(layout, env.remote)) {
     // Credentials kept apart (a Link header, or XMP that may name them) are validated against every byte.
     const bytes = await readWhole(src);
+    env.onWholeBytes?.(bytes);
     const r = await inspectBytes(source, bytes, env);
     return { ...r, basis: { file: 'whole', bytesRead: src.fetched, size: bytes.length, wholeBecause: 'because it points to Content Credentials kept apart from it, which are validated against the whole file' }, whole: new MemorySource(bytes, src.url), layout };
   }

@@ -14,6 +14,7 @@ import type { MediaRef } from '../media/ref';
 import type { Basis, Evidence, FrameHash, FramesBasis } from '../verdict';
 import type { VideoFingerprint } from '../fingerprint/types';
 import { MAX_PREFIX_SECONDS, MIN_PREFIX_SECONDS } from '../fingerprint/partial';
+import { isVideo, sniffType } from '../media/sniff';
 
 export interface CheckJob {
   key: string;
@@ -76,9 +77,14 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
   /** What the frame stage reads, decided by how the file was read. */
   let frameInput: () => Promise<FrameInput | undefined>;
   let fetched: () => number = () => 0;
+  /** The frame stage, started as soon as a file read whole is in hand: decoded while C2PA is validated. */
+  let early: FrameStage | undefined;
+  const startEarly = (bytes: Uint8Array) => {
+    if (!early && job.fingerprint && deps.fingerprint && isVideo(sniffType(bytes))) early = new FrameStage(deps, { kind: 'bytes', bytes, mode: 'whole' }, signal);
+  };
   try {
     const trust = await deps.trust(job.trustVersion);
-    const env: CheckEnv = { c2pa: deps.c2pa, trust };
+    const env: CheckEnv = { c2pa: deps.c2pa, trust, onWholeBytes: startEarly };
     let ref = job.ref;
     if (ref.kind === 'hls') {
       if (!deps.resolveHls) throw new Unavailable('HLS playlists are not supported here');
@@ -139,6 +145,7 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
         throw new Unavailable('this kind of video reference cannot be checked');
     }
   } catch (err) {
+    early?.callOff();
     const basis: Basis = { file: 'none', bytesRead: fetched() };
     if (err instanceof PlaylistError) {
       deps.post('c2pa', { source: job.source, mediaError: `the stream's playlist is malformed: ${err.message}`, fingerprint: 'skipped', basis });
@@ -156,21 +163,68 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
   const { mediaType: _type, fingerprintable: _f, whole: _whole, layout: _layout, ...evidence } = inspected as SourceInspection;
   const basis = (): Basis => ({ ...(evidence.basis ?? { file: 'part', bytesRead: 0 }), bytesRead: fetched() });
   deps.post('c2pa', { ...evidence, basis: basis(), fingerprint: wantsFrames ? 'pending' : 'skipped' });
-  if (!wantsFrames) return;
+  if (!wantsFrames) {
+    early?.callOff(); // not a video after all, or broken: its frames are not wanted
+    return;
+  }
   try {
-    const input = await frameInput();
-    if (!input) throw new Error('this file has no sample table to find its frames in');
-    const preview: FrameHash[] = [];
-    const fp = await deps.fingerprint!(input, signal, (h) => {
-      if (preview.length >= PREVIEW_FRAMES) return;
-      preview.push(h);
-      if (preview.length === PREVIEW_FRAMES) deps.post('preview', { ...evidence, frames: preview, fingerprint: 'pending' });
-    });
+    let stage = early;
+    if (!stage) {
+      const input = await frameInput();
+      if (!input) throw new Error('this file has no sample table to find its frames in');
+      stage = new FrameStage(deps, input, signal);
+    }
+    stage.firstStagePosted(evidence);
+    const fp = await stage.result;
     deps.post('frames', { ...evidence, frames: fp.frames, alternates: fp.alternates, fingerprint: 'done', basis: { ...basis(), frames: fp.basis } });
   } catch (err) {
     if (signal.aborted) throw err;
     const why = err instanceof FetchFailure ? `its frames could not be fetched: ${err.message}` : `frames could not be decoded: ${(err as Error)?.message ?? err}`;
     deps.post('frames', { ...evidence, fingerprint: 'unavailable', fingerprintNote: why, basis: basis() });
+  }
+}
+
+/**
+ * The frame stage of one check. It may start before the first stage is posted (a file read whole
+ * is decoded while its Content Credentials are validated: the picture on the page is confirmed
+ * sooner); its preview still follows the first stage's post, never precedes it.
+ */
+class FrameStage {
+  readonly result: Promise<FramesResult>;
+  private readonly preview: FrameHash[] = [];
+  private evidence: Evidence | undefined;
+  private previewSent = false;
+  private readonly ctl = new AbortController();
+
+  constructor(
+    private readonly deps: JobDeps,
+    input: FrameInput,
+    signal: AbortSignal,
+  ) {
+    if (signal.aborted) this.ctl.abort();
+    else signal.addEventListener('abort', () => this.ctl.abort(), { once: true });
+    this.result = deps.fingerprint!(input, this.ctl.signal, (h) => {
+      if (this.preview.length >= PREVIEW_FRAMES) return;
+      this.preview.push(h);
+      this.sendPreview();
+    });
+    this.result.catch(() => {}); // awaited once the first stage is posted; a stage called off is never read
+  }
+
+  /** The first stage was posted: the preview may follow. */
+  firstStagePosted(evidence: Evidence): void {
+    this.evidence = evidence;
+    this.sendPreview();
+  }
+
+  callOff(): void {
+    this.ctl.abort();
+  }
+
+  private sendPreview(): void {
+    if (this.previewSent || !this.evidence || this.preview.length < PREVIEW_FRAMES) return;
+    this.previewSent = true;
+    this.deps.post('preview', { ...this.evidence, frames: this.preview, fingerprint: 'pending' });
   }
 }
 

@@ -97,4 +97,48 @@ describe('check stages', () => {
     );
     expect(posts).toEqual([{ stage: 'c2pa', frames: undefined }, { stage: 'preview', frames: 1 }, { stage: 'frames', frames: 3 }]);
   });
+
+  it("a file read whole is decoded while its Content Credentials are validated; the preview still follows the first stage", async () => {
+    const { runJob } = await import('../../../lib/worker/job');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { C2PA_FIXTURES } = await import('../../paths');
+    const bytes = new Uint8Array(readFileSync(join(C2PA_FIXTURES, 'c2pa-rs__video1.mp4')));
+    const events: string[] = [];
+    const hash = (t: number) => ({ t, pdq: 'ab'.repeat(32), quality: 90 });
+    let validated!: () => void;
+    const gate = new Promise<void>((r) => (validated = r));
+    // The engine's read waits until the test lets it go: frames must have started by then.
+    const engine = {
+      fromBytes: async () => {
+        events.push('c2pa read starts');
+        await gate;
+        throw new Error('JumbfNotFound'); // read as "no manifest": the stage order is what is tested
+      },
+      fromBlob: async () => {
+        throw new Error('not used');
+      },
+      blob: (b: Uint8Array) => new Blob([b as Uint8Array<ArrayBuffer>]),
+    };
+    const job = runJob(
+      { key: 'k', ref: { kind: 'file', name: 'a.mp4', size: 0 }, source: 'a.mp4', maxBytes: 1e8, trustVersion: null, fingerprint: true, uploadId: 'u' },
+      {
+        c2pa: engine as never,
+        trust: async () => undefined,
+        loadUpload: async () => bytes,
+        fingerprint: async (input, _signal, onHash) => {
+          events.push(`frames start (${input.kind}, ${input.kind === 'bytes' ? input.bytes.length : 0} bytes)`);
+          onHash?.(hash(0));
+          return { frames: [hash(0), hash(1)] };
+        },
+        post: (stage) => events.push(`post ${stage}`),
+      },
+      new AbortController().signal,
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(['frames start (bytes, ' + bytes.length + ' bytes)', 'c2pa read starts']);
+    validated();
+    await job;
+    expect(events.slice(2)).toEqual(['post c2pa', 'post preview', 'post frames']);
+  });
 });
