@@ -4,7 +4,7 @@
  * file already in memory, or a Blob. Every byte that crosses the network is counted, so a
  * verdict can say how much of the file it rests on and the benchmark can hold us to it.
  */
-import { FetchFailure, parseContentRange, readBodyCapped, request, tooLarge, withTimeout, type FetchOptions } from './fetch';
+import { concat as concatBytes, FetchFailure, parseContentRange, readBodyCapped, request, tooLarge, withTimeout, type FetchOptions } from './fetch';
 
 /** What the first request asks for: enough for the box layout of most files (ftyp, a C2PA box, a front moov). */
 export const PROBE_BYTES = 256 * 1024;
@@ -70,6 +70,12 @@ export class BlobSource implements ByteSource {
 export interface RemoteOptions extends FetchOptions {
   /** Never read more than this many bytes of one file (the user's size cap). */
   maxBytes: number;
+  /**
+   * A file this small will be read whole (lib/check.ts, WHOLE_READ_MAX): the rest of it is asked for
+   * as soon as the first answer's headers tell its size, while that answer's body still arrives,
+   * not after it (on a link with latency: a round trip and the first range's transfer saved).
+   */
+  wholeBelow?: number;
 }
 
 /**
@@ -85,9 +91,22 @@ export async function openRemote(url: string, opts: RemoteOptions): Promise<Byte
       const range = parseContentRange(res.headers.get('content-range'));
       if (!range) throw new FetchFailure('bad-response', 'the server sent a partial answer without a valid Content-Range');
       if (range.start !== 0) throw new FetchFailure('bad-response', `the server sent bytes from ${range.start}, not from the start`);
-      const head = await readBodyCapped(res, probe, () => new FetchFailure('bad-response', 'the server sent more than was asked'), true, opts.stallMs, signal);
-      const size = range.total ?? head.length;
-      return new RemoteSource(res.url || url, size, head, opts, contentType, res.headers);
+      const total = range.total;
+      const restFrom = range.end + 1;
+      const ahead =
+        opts.wholeBelow !== undefined && total !== undefined && restFrom < total && restFrom <= probe && total <= Math.min(opts.wholeBelow, opts.maxBytes)
+          ? new RestAhead(res.url || url, opts, restFrom, total)
+          : undefined;
+      let head: Uint8Array;
+      try {
+        head = await readBodyCapped(res, probe, () => new FetchFailure('bad-response', 'the server sent more than was asked'), true, opts.stallMs, signal);
+      } catch (err) {
+        ahead?.cancel();
+        throw err;
+      }
+      if (ahead && head.length !== restFrom) ahead.cancel(); // not the range its headers announced: read as usual
+      const size = total ?? head.length;
+      return new RemoteSource(res.url || url, size, head, opts, contentType, res.headers, ahead && head.length === restFrom ? ahead : undefined);
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > opts.maxBytes) {
@@ -99,8 +118,38 @@ export async function openRemote(url: string, opts: RemoteOptions): Promise<Byte
   });
 }
 
+/**
+ * The rest of a small file [from, size), asked for before the first answer's body is in (see
+ * RemoteOptions.wholeBelow) and kept in memory: the file is read whole next.
+ */
+class RestAhead {
+  received = 0;
+  readonly chunks: Promise<Uint8Array[]>;
+  private readonly ctl = new AbortController();
+
+  constructor(url: string, opts: RemoteOptions, from: number, size: number) {
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.ctl.signal]) : this.ctl.signal;
+    this.chunks = withTimeout({ ...opts, signal }, async (s) => {
+      const res = await rangedRequest(url, opts, s, from, size);
+      const out: Uint8Array[] = [];
+      await streamBody(res, size - from, (c) => {
+        this.received += c.length;
+        out.push(c);
+      }, opts.stallMs, s);
+      return out;
+    });
+    this.chunks.catch(() => {}); // read by the source; one called off is never read
+  }
+
+  cancel(): void {
+    this.ctl.abort();
+  }
+}
+
 class RemoteSource implements ByteSource {
-  fetched: number;
+  /** Bytes fetched after the opening request, the rest fetched ahead aside. */
+  private more = 0;
+  private whole: Promise<Uint8Array> | undefined;
   constructor(
     readonly url: string,
     readonly size: number,
@@ -109,14 +158,22 @@ class RemoteSource implements ByteSource {
     private opts: RemoteOptions,
     readonly contentType: string | undefined,
     readonly headers: Headers,
-  ) {
-    this.fetched = head.length;
+    /** The rest of a small file, already asked for. */
+    private ahead?: RestAhead,
+  ) {}
+
+  get fetched(): number {
+    return this.head.length + this.more + (this.ahead?.received ?? 0);
   }
 
   async read(start: number, end: number): Promise<Uint8Array> {
     end = Math.min(end, this.size);
     if (start >= end) return new Uint8Array(0);
     if (end <= this.head.length) return this.head.subarray(start, end);
+    if (this.ahead) {
+      this.whole ??= this.ahead.chunks.then((rest) => concatBytes([this.head, ...rest]));
+      return (await this.whole).subarray(start, end);
+    }
     this.budget(end - Math.max(start, this.head.length));
     const from = Math.max(start, this.head.length);
     const tail = await this.fetchRange(from, end);
@@ -131,10 +188,14 @@ class RemoteSource implements ByteSource {
     if (this.size > this.opts.maxBytes) throw tooLarge(this.size, this.opts.maxBytes);
     onChunk(this.head);
     if (this.head.length >= this.size) return;
+    if (this.ahead) {
+      for (const c of await this.ahead.chunks) onChunk(c);
+      return;
+    }
     await withTimeout(this.opts, async (signal) => {
-      const res = await this.ranged(signal, this.head.length, this.size);
+      const res = await rangedRequest(this.url, this.opts, signal, this.head.length, this.size);
       await streamBody(res, this.size - this.head.length, (c) => {
-        this.fetched += c.length;
+        this.more += c.length;
         onChunk(c);
       }, this.opts.stallMs, signal);
     });
@@ -142,32 +203,33 @@ class RemoteSource implements ByteSource {
 
   private async fetchRange(start: number, end: number): Promise<Uint8Array> {
     return withTimeout(this.opts, async (signal) => {
-      const res = await this.ranged(signal, start, end);
+      const res = await rangedRequest(this.url, this.opts, signal, start, end);
       const bytes = await readBodyCapped(res, end - start, () => new FetchFailure('bad-response', 'the server sent more than was asked'), true, this.opts.stallMs, signal);
-      this.fetched += bytes.length;
+      this.more += bytes.length;
       if (bytes.length !== end - start) throw new FetchFailure('bad-response', `expected ${end - start} bytes at ${start}, received ${bytes.length}`);
       return bytes;
     });
-  }
-
-  private async ranged(signal: AbortSignal, start: number, end: number): Promise<Response> {
-    const res = await request(this.url, this.opts, signal, `bytes=${start}-${end - 1}`);
-    if (res.status !== 206) {
-      await res.body?.cancel().catch(() => {});
-      throw new FetchFailure('bad-response', `the server answered ${res.status} to a range request it had honoured before`, res.status);
-    }
-    const r = parseContentRange(res.headers.get('content-range'));
-    if (!r || r.start !== start) {
-      await res.body?.cancel().catch(() => {});
-      throw new FetchFailure('bad-response', 'the server sent the wrong byte range');
-    }
-    return res;
   }
 
   /** The size cap holds for what is read piecemeal too. */
   private budget(more: number): void {
     if (this.fetched + more > this.opts.maxBytes) throw tooLarge(this.fetched + more, this.opts.maxBytes, true);
   }
+}
+
+/** Bytes [start, end) of a file whose server honoured Range before. */
+async function rangedRequest(url: string, opts: FetchOptions, signal: AbortSignal, start: number, end: number): Promise<Response> {
+  const res = await request(url, opts, signal, `bytes=${start}-${end - 1}`);
+  if (res.status !== 206) {
+    await res.body?.cancel().catch(() => {});
+    throw new FetchFailure('bad-response', `the server answered ${res.status} to a range request it had honoured before`, res.status);
+  }
+  const r = parseContentRange(res.headers.get('content-range'));
+  if (!r || r.start !== start) {
+    await res.body?.cancel().catch(() => {});
+    throw new FetchFailure('bad-response', 'the server sent the wrong byte range');
+  }
+  return res;
 }
 
 /** Passes a body on chunk by chunk (never holding it), expecting exactly `length` bytes. */

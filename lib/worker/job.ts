@@ -4,7 +4,7 @@
  * once, then fingerprint the frames and report again. Dependencies are injected so this runs
  * in the extension's worker and under vitest alike.
  */
-import { inspectFragments, inspectSource, type CheckEnv, type Inspected, type SourceInspection } from '../check';
+import { inspectFragments, inspectSource, WHOLE_READ_MAX, type CheckEnv, type Inspected, type SourceInspection } from '../check';
 import { MemorySource, openRemote, type ByteSource } from '../media/source';
 import type { TrustSettings } from '../c2pa/trust';
 import { MAX_REMOTE_MANIFEST_BYTES, type RemoteContext, type RemotePolicy } from '../c2pa/remote';
@@ -92,7 +92,7 @@ export async function runJob(job: CheckJob, deps: JobDeps, signal: AbortSignal):
     }
     switch (ref.kind) {
       case 'url': {
-        const src = await openRemote(ref.url, { ...fetchOpts, maxBytes: job.maxBytes });
+        const src = await openRemote(ref.url, { ...fetchOpts, maxBytes: job.maxBytes, wholeBelow: WHOLE_READ_MAX });
         fetched = () => src.fetched;
         const r = await inspectSource(job.source, src, { ...env, remote: remoteContext(src.url, src.headers?.get('link') ?? undefined, deps, fetchOpts) });
         inspected = r;

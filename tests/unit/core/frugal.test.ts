@@ -27,6 +27,10 @@ let origin = '';
 const files: Record<string, string> = {};
 /** Bytes the server sent, per path. */
 const sent = new Map<string, number>();
+/** /held.bin: a small file whose first answer's body waits until another range is asked for (or a second passes). */
+const HELD = new Uint8Array(600_000).map((_, i) => (i * 7) & 0xff);
+const held: string[] = [];
+let releaseHeld: ((by: string) => void) | undefined;
 
 /** An engine that fails the test if it is ever asked to read: structure alone must decide. */
 const noEngine: C2paEngine = {
@@ -60,6 +64,26 @@ beforeAll(async () => {
       const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(Buffer.alloc(1))), 300);
       res.on('close', () => clearInterval(t));
       return;
+    }
+    if (path === '/held.bin') {
+      const [, a, b] = /bytes=(\d+)-(\d+)/.exec(String(req.headers.range))!;
+      const start = Number(a);
+      const end = Math.min(Number(b), HELD.length - 1);
+      res.writeHead(206, { 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${HELD.length}`, 'content-length': end - start + 1 });
+      held.push(`asked ${start}-${end}`);
+      if (start === 0) {
+        res.flushHeaders();
+        const timer = setTimeout(() => releaseHeld?.('a second passed'), 1000);
+        releaseHeld = (by) => {
+          releaseHeld = undefined;
+          clearTimeout(timer);
+          held.push(`first body sent: ${by}`);
+          res.end(HELD.subarray(start, end + 1));
+        };
+        return;
+      }
+      releaseHeld?.('the rest was asked for');
+      return void res.end(HELD.subarray(start, end + 1));
     }
     const file = files[path];
     if (!file) return void res.writeHead(404).end();
@@ -119,6 +143,21 @@ describe('inspectSource', () => {
     bytes[mdat.start + Math.floor(mdat.size / 2)] ^= 0xff;
     const r = await inspectSource('tampered', new MemorySource(bytes), { c2pa: nodeC2paEngine() });
     expect(r.c2pa?.state).toBe('invalid');
+  });
+
+  it("a small file's rest is asked for as soon as the first answer's headers give its size, not after its body", async () => {
+    held.length = 0;
+    const src = await openRemote(`${origin}/held.bin`, { maxBytes: 200 * 1024 * 1024, wholeBelow: WHOLE_READ_MAX });
+    const parts: Uint8Array[] = [];
+    await src.readAll((c) => parts.push(c));
+    expect(Buffer.concat(parts).equals(Buffer.from(HELD))).toBe(true);
+    expect(src.fetched).toBe(HELD.length); // every byte once
+    expect(held).toEqual([`asked 0-${PROBE_BYTES - 1}`, `asked ${PROBE_BYTES}-${HELD.length - 1}`, 'first body sent: the rest was asked for']);
+    // Over the whole-read size, nothing more is asked for until it is read.
+    held.length = 0;
+    const big = await openRemote(`${origin}/held.bin`, { maxBytes: 200 * 1024 * 1024, wholeBelow: HELD.length - 1 });
+    expect(held).toEqual([`asked 0-${PROBE_BYTES - 1}`, 'first body sent: a second passed']);
+    expect(Buffer.from(await big.read(PROBE_BYTES - 10, PROBE_BYTES + 10)).equals(Buffer.from(HELD.subarray(PROBE_BYTES - 10, PROBE_BYTES + 10)))).toBe(true);
   });
 
   it('small files are still read whole (exact SHA-256 matching keeps working)', async () => {
