@@ -19,7 +19,7 @@ function Popup() {
   const [videos, setVideos] = useState<TabVideo[] | undefined>();
   const [badgesOn, setBadgesOn] = useState(true);
 
-  useEffect(() => void readSettings().then((s) => setBadgesOn(s.badges)), []);
+  useEffect(() => void readSettings().then((s) => setBadgesOn(s.badges)).catch(() => {}), []);
 
   useEffect(() => {
     // The tab to show: ?tab=<id> (used by tests and "open in a tab"), else the active tab.

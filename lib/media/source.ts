@@ -104,9 +104,10 @@ export async function openRemote(url: string, opts: RemoteOptions): Promise<Byte
         ahead?.cancel();
         throw err;
       }
-      if (ahead && head.length !== restFrom) ahead.cancel(); // not the range its headers announced: read as usual
+      // Not the range its headers announced: read as usual (what the rest brought meanwhile still counts).
+      if (ahead && head.length !== restFrom) ahead.cancel();
       const size = total ?? head.length;
-      return new RemoteSource(res.url || url, size, head, opts, contentType, res.headers, ahead && head.length === restFrom ? ahead : undefined);
+      return new RemoteSource(res.url || url, size, head, opts, contentType, res.headers, ahead, ahead !== undefined && head.length === restFrom);
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > opts.maxBytes) {
@@ -160,6 +161,8 @@ class RemoteSource implements ByteSource {
     readonly headers: Headers,
     /** The rest of a small file, already asked for. */
     private ahead?: RestAhead,
+    /** Whether the rest fetched ahead follows the head exactly (otherwise it only counts as fetched). */
+    private readonly useAhead = false,
   ) {}
 
   get fetched(): number {
@@ -170,7 +173,7 @@ class RemoteSource implements ByteSource {
     end = Math.min(end, this.size);
     if (start >= end) return new Uint8Array(0);
     if (end <= this.head.length) return this.head.subarray(start, end);
-    if (this.ahead) {
+    if (this.ahead && this.useAhead) {
       this.whole ??= this.ahead.chunks.then((rest) => concatBytes([this.head, ...rest]));
       return (await this.whole).subarray(start, end);
     }
@@ -188,7 +191,7 @@ class RemoteSource implements ByteSource {
     if (this.size > this.opts.maxBytes) throw tooLarge(this.size, this.opts.maxBytes);
     onChunk(this.head);
     if (this.head.length >= this.size) return;
-    if (this.ahead) {
+    if (this.ahead && this.useAhead) {
       for (const c of await this.ahead.chunks) onChunk(c);
       return;
     }
