@@ -107,7 +107,7 @@ export async function openRemote(url: string, opts: RemoteOptions): Promise<Byte
       // Not the range its headers announced: read as usual (what the rest brought meanwhile still counts).
       if (ahead && head.length !== restFrom) ahead.cancel();
       const size = total ?? head.length;
-      return new RemoteSource(res.url || url, size, head, opts, contentType, res.headers, ahead, ahead !== undefined && head.length === restFrom);
+      return new RemoteSource(res.url || url, size, head, opts, contentType, res.headers, ahead);
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > opts.maxBytes) {
@@ -125,6 +125,8 @@ export async function openRemote(url: string, opts: RemoteOptions): Promise<Byte
  */
 class RestAhead {
   received = 0;
+  /** Called off by the source (not by the check's own cancel): its bytes still count, but are not read. */
+  private calledOff = false;
   readonly chunks: Promise<Uint8Array[]>;
   private readonly ctl = new AbortController();
 
@@ -143,7 +145,12 @@ class RestAhead {
   }
 
   cancel(): void {
+    this.calledOff = true;
     this.ctl.abort();
+  }
+
+  get usable(): boolean {
+    return !this.calledOff;
   }
 }
 
@@ -159,10 +166,8 @@ class RemoteSource implements ByteSource {
     private opts: RemoteOptions,
     readonly contentType: string | undefined,
     readonly headers: Headers,
-    /** The rest of a small file, already asked for. */
+    /** The rest of a small file, already asked for (read unless called off; counted either way). */
     private ahead?: RestAhead,
-    /** Whether the rest fetched ahead follows the head exactly (otherwise it only counts as fetched). */
-    private readonly useAhead = false,
   ) {}
 
   get fetched(): number {
@@ -173,7 +178,7 @@ class RemoteSource implements ByteSource {
     end = Math.min(end, this.size);
     if (start >= end) return new Uint8Array(0);
     if (end <= this.head.length) return this.head.subarray(start, end);
-    if (this.ahead && this.useAhead) {
+    if (this.ahead?.usable) {
       this.whole ??= this.ahead.chunks.then((rest) => concatBytes([this.head, ...rest]));
       return (await this.whole).subarray(start, end);
     }
@@ -191,7 +196,7 @@ class RemoteSource implements ByteSource {
     if (this.size > this.opts.maxBytes) throw tooLarge(this.size, this.opts.maxBytes);
     onChunk(this.head);
     if (this.head.length >= this.size) return;
-    if (this.ahead && this.useAhead) {
+    if (this.ahead?.usable) {
       for (const c of await this.ahead.chunks) onChunk(c);
       return;
     }
