@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const BENCHES = ['extension.bench.ts', 'frugal.bench.ts', 'fingerprint.bench.ts', 'matching.bench.ts', 'lists.bench.ts', 'hostile.bench.ts'];
+const BENCHES = ['extension.bench.ts', 'frugal.bench.ts', 'fingerprint.bench.ts', 'matching.bench.ts', 'lists.bench.ts', 'hostile.bench.ts', 'remote.bench.ts'];
 const only = process.argv.slice(2);
 
 let failed = 0;
