@@ -73,7 +73,7 @@ export interface RemoteOptions extends FetchOptions {
   /**
    * A file this small will be read whole (lib/check.ts, WHOLE_READ_MAX): the rest of it is asked for
    * as soon as the first answer's headers tell its size, while that answer's body still arrives,
-   * not after it (on a link with latency: a round trip and the first range's transfer saved).
+   * not after it: about one round trip saved on a link with latency (`npm run bench -- remote`).
    */
   wholeBelow?: number;
 }
