@@ -62,7 +62,7 @@ test('[hide] 501 empty videos do not hide a real one: the frame report is trunca
   await page.close();
 });
 
-test('[hide] a video alone in a closed shadow root is found and checked (a div, a custom element, a declarative root, an element added with its root)', async ({ ext, server }) => {
+test('[hide] a video alone in a closed shadow root is found and checked (a div, a custom element, one inside a list item, one inside an SVG foreignObject, a declarative root, an element added with its root)', async ({ ext, server }) => {
   const q = fresh();
   const page = await ext.context.newPage();
   // The scan asks about shadow roots only on elements that can host one (lib/content/spotter.ts):
@@ -72,6 +72,8 @@ test('[hide] a video alone in a closed shadow root is found and checked (a div, 
     server.html(
       `/p/closed-${q}.html`,
       `<!doctype html><title>closed</title><div id="host"></div><x-player></x-player>
+      <ul><li><x-player></x-player></li></ul>
+      <svg width="330" height="190"><foreignObject width="330" height="190"><x-player></x-player></foreignObject></svg>
       <section><template shadowrootmode="closed">${video}</template></section>
       <script>
         document.getElementById('host').attachShadow({ mode: 'closed' }).innerHTML = '${video}';
@@ -83,7 +85,7 @@ test('[hide] a video alone in a closed shadow root is found and checked (a div, 
       </script>`,
     ),
   );
-  await expect.poll(async () => (await readBadges(page)).map((b) => b.headline), { timeout: 45_000 }).toEqual(['no-credentials', 'no-credentials', 'no-credentials', 'no-credentials']);
+  await expect.poll(async () => (await readBadges(page)).map((b) => b.headline), { timeout: 45_000 }).toEqual(Array(6).fill('no-credentials'));
   await page.close();
 });
 
