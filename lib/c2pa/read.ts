@@ -30,10 +30,13 @@ export interface C2paEngine {
 
 /**
  * Bytes up to this size are copied into the engine's memory and read there. Through a Blob the
- * engine pulls every read with its own FileReaderSync call: reading video1.mp4 (828 KB) took
- * 46-114 ms (median 62) in Chromium's worker, against 20-88 ms (median 32) from a copy (12 warm
- * checks each, interleaved builds). A copy costs its size in WASM memory, which never shrinks, so
- * larger inputs (a chosen file of up to 200 MB) still go through a Blob.
+ * engine makes a FileReaderSync call: reading video1.mp4 (828 KB) took 46-114 ms (median 62) in
+ * Chromium's worker, against 20-88 ms (median 32) from a copy (12 warm checks each, interleaved
+ * builds). A Blob does not spare the engine's memory: it takes the whole Blob in that one call
+ * (no slices) and holds it, so a signed 18.7 MB MP4 grew WASM memory from 3.2 to 38.4 MB either
+ * way (Node, c2pa-wasm 0.15): the engine cannot read a file in parts, and the relay replaces a
+ * worker whose engine grew past WASM_MEMORY_LIMIT. Larger inputs still go through a Blob, which
+ * keeps them in the browser's blob store rather than this process (see inspectSource).
  */
 export const IN_ENGINE_READ_MAX = 8 * 1024 * 1024;
 
