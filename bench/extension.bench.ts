@@ -141,6 +141,21 @@ async function bareExtensionIdleMiB(): Promise<{ total: number; parts: number[] 
   return m;
 }
 
+/**
+ * A bare MV3 extension whose only content script is empty, run where and when ours runs (every
+ * frame, at document_idle): what any content script costs a page in this browser, apart from ours.
+ */
+function emptyContentScriptExtension(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pl-empty-cs-'));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({ manifest_version: 3, name: 'empty content script', version: '1', background: { service_worker: 'sw.js' }, content_scripts: [{ matches: ['<all_urls>'], js: ['cs.js'], all_frames: true, run_at: 'document_idle' }] }),
+  );
+  writeFileSync(join(dir, 'sw.js'), '');
+  writeFileSync(join(dir, 'cs.js'), '');
+  return dir;
+}
+
 async function main() {
   const firefoxes = process.env.PL_BENCH_FIREFOX === '0' ? [] : [FIREFOX_CURRENT, FIREFOX_OLDEST];
   if (!process.env.PL_SKIP_BUILD) {
@@ -186,6 +201,8 @@ async function main() {
   // The control is the same Chromium started with the same flags (window size, NetLog, headless mode), without the extension.
   const control = await launchWithoutExtension();
   const without = control.context;
+  const emptyDir = emptyContentScriptExtension();
+  const emptyCs = await launchWithExtension({ extensionDir: emptyDir });
   const rows: string[] = [];
   const chromiumLoad: BrowserFigures['load'] = [];
   let peak = { total: 0, parts: [] as number[] };
@@ -198,9 +215,11 @@ async function main() {
   for (const [videos, cards] of [[0, 0], [0, 300], [100, 0]]) {
     const a: Awaited<ReturnType<typeof loadMetrics>>[] = [];
     const b: Awaited<ReturnType<typeof loadMetrics>>[] = [];
+    const e: Awaited<ReturnType<typeof loadMetrics>>[] = [];
     for (let i = 0; i < RUNS; i++) {
       await idle(ext);
       b.push(await loadMetrics(without, pageWith(server, videos, cards), 1500));
+      e.push(await loadMetrics(emptyCs.context, pageWith(server, videos, cards), 1500));
       await idle(ext);
       a.push(await loadMetrics(withExt.context, pageWith(server, videos, cards), 1500));
     }
@@ -209,12 +228,15 @@ async function main() {
     const ratio = (k: 'load' | 'scriptMs' | 'taskMs') => median(a.map((x) => x[k])) / Math.max(0.001, median(b.map((x) => x[k])));
     rows.push(
       `${String(videos).padStart(3)} videos${cards ? ` + ${cards * 10} elements` : ''} | load ${med(b, 'load').toFixed(0)} → ${med(a, 'load').toFixed(0)} ms (+${(med(a, 'load') - med(b, 'load')).toFixed(1)} ms, ×${ratio('load').toFixed(3)}) | ` +
-        `main-thread script ${med(b, 'scriptMs').toFixed(1)} → ${med(a, 'scriptMs').toFixed(1)} ms (+${(med(a, 'scriptMs') - med(b, 'scriptMs')).toFixed(1)} ms) | tasks ×${ratio('taskMs').toFixed(2)}`,
+        `main-thread script ${med(b, 'scriptMs').toFixed(1)} → ${med(a, 'scriptMs').toFixed(1)} ms (+${(med(a, 'scriptMs') - med(b, 'scriptMs')).toFixed(1)} ms) | tasks ×${ratio('taskMs').toFixed(2)}` +
+        ` || an empty content script alone: load ${med(e, 'load').toFixed(0)} ms (+${(med(e, 'load') - med(b, 'load')).toFixed(1)} ms), script +${(med(e, 'scriptMs') - med(b, 'scriptMs')).toFixed(1)} ms`,
     );
   }
+  await emptyCs.context.close();
+  rmSync(emptyDir, { recursive: true, force: true });
   await idle(ext);
   clearInterval(sampler);
-  console.log('\nPage cost, without → with the extension (medians; ratio with/without):');
+  console.log('\nPage cost, without → with the extension (medians; ratio with/without); after "||", a bare extension with an empty content script, interleaved with both: what any content script costs here:');
   for (const r of rows) console.log('  ' + r);
   console.log(`Extension memory peak over these runs (each page closed 1.5 s after its load event, its checks cancelled): ${mib(peak)}`);
   console.log('Targets: no-video page ≤ +5 ms load and ≤ +2 ms main-thread script; 100-video page load event ≤ ×1.05.');
