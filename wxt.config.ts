@@ -54,7 +54,7 @@ export default defineConfig({
         // Frames without an origin of their own — blob: and data: documents (and about:srcdoc) — get
         // the script when the page that made them would. Firefox ≥ 128 reads it too; Chrome ≥ 119.
         match_origin_as_fallback: true,
-        // Firefox's document_idle waits for the load event, which a stalled video can hold off (lib/platform.ts).
+        // Chrome: document_start (a later injection held the load event back); Firefox: document_end (lib/platform.ts).
         run_at: contentRunAt(browser === 'firefox'),
       },
     ],

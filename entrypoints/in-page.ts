@@ -36,6 +36,46 @@ export default defineUnlistedScript(() => {
   const g = globalThis as { __provenanceLens?: boolean };
   if (g.__provenanceLens) return;
   g.__provenanceLens = true;
+  // Chrome injects this script at document_start (lib/platform.ts), before the page has a DOM.
+  // Its work waits for the page: at DOMContentLoaded a frame that has a video already asks the
+  // background to start the checker, and the rest (the scan, observers, badges) starts once the
+  // page has loaded, or after `loadWaitMs` (checks wait for the load event anyway: lib/content/main.ts).
+  // Run inside those events, the work would hold the page's own load event back.
+  // Listeners are on window and capturing, added in Chrome before any page script runs, so no page
+  // listener can stop them first; a page's own (untrusted) copies of the events are ignored.
+  // Both listeners are added now: one added later, from the first, would come after the page's own.
+  whenReady('DOMContentLoaded', 'loading', () => {
+    // A live count, not a query: a page without video makes no element wrapper for it.
+    if (document.getElementsByTagName('video').length) void ext().runtime.sendMessage({ type: 'video-seen' }).catch(() => {});
+  });
+  const loadWaitMs = contentLoadWaitMs(!!import.meta.env.FIREFOX);
+  let started = false;
+  const go = (waited: boolean) => {
+    if (started) return;
+    started = true;
+    clearTimeout(timer);
+    // A task of its own, after the load event's listeners.
+    setTimeout(() => start(waited ? 0 : loadWaitMs));
+  };
+  const timer = loadWaitMs === undefined ? undefined : setTimeout(() => go(true), loadWaitMs);
+  whenReady('load', 'interactive', () => go(false));
+});
+
+/** Runs `fn` once the document's `event` has fired (at once when readyState is past `before`). */
+function whenReady(event: 'DOMContentLoaded' | 'load', before: DocumentReadyState, fn: () => void): void {
+  const order: DocumentReadyState[] = ['loading', 'interactive', 'complete'];
+  if (order.indexOf(document.readyState) > order.indexOf(before)) return fn();
+  const on = (e: Event) => {
+    // The window's own load event (targeted at the document), not an image's seen while capturing.
+    if (!e.isTrusted || e.target !== document) return;
+    removeEventListener(event, on, true);
+    fn();
+  };
+  addEventListener(event, on, true);
+}
+
+function start(loadWaitMs: number | undefined): void {
+  const g = globalThis as { __provenanceLens?: boolean };
   let stop: (() => void) | undefined;
   let gone = false;
   /**
@@ -50,9 +90,6 @@ export default defineUnlistedScript(() => {
     g.__provenanceLens = false;
     return true;
   };
-  // A video already here: the background may start the checker while the page finishes loading
-  // (its videos are reported after the load event).
-  if (document.querySelector('video')) void ext().runtime.sendMessage({ type: 'video-seen' }).catch(() => {});
   void runContent(document, {
     send: (msg) => (extensionGone() ? Promise.reject(new Error('the extension was reloaded or removed')) : ext().runtime.sendMessage(msg)),
     onMessage: (fn) =>
@@ -66,9 +103,9 @@ export default defineUnlistedScript(() => {
       const fx = (el as Element & { openOrClosedShadowRoot?: ShadowRoot | null }).openOrClosedShadowRoot;
       return fx !== undefined ? fx : (el as HTMLElement).shadowRoot;
     },
-    loadWaitMs: contentLoadWaitMs(!!import.meta.env.FIREFOX),
+    loadWaitMs,
   }).then((s) => {
     stop = s;
     if (gone) s();
   });
-});
+}

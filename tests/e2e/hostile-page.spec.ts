@@ -244,6 +244,28 @@ test('[hide] a page that forges the content script\'s "a newer script started" e
   await page.close();
 });
 
+test('[hide] a page that stops its DOMContentLoaded and load events, and fires its own copies early, still gets its badges', async ({ ext, server }) => {
+  const q = fresh();
+  const page = await ext.context.newPage();
+  // The content script waits for these events (entrypoints/in-page.ts). This page's first script
+  // stops them wherever it can, and fires untrusted copies before its video exists.
+  await page.goto(
+    server.html(
+      `/p/events-${q}.html`,
+      `<!doctype html><title>events</title><script>
+        for (const type of ['DOMContentLoaded', 'load', 'readystatechange']) {
+          for (const t of [window, document]) for (const capture of [true, false]) t.addEventListener(type, (e) => e.stopImmediatePropagation(), capture);
+          window.dispatchEvent(new Event(type));
+          document.dispatchEvent(new Event(type, { bubbles: true }));
+        }
+      </script>
+      <video id="v" ${V} src="/c2pa/c2pa-rs__video1.mp4?${q}"></video>`,
+    ),
+  );
+  expect((await settledBadge(page, '#v')).headline).toBe('credentials-valid');
+  await page.close();
+});
+
 test('[leak] the page hears nothing from the extension: no window message, no event on its document names it or its content script', async ({ ext, server }) => {
   const q = fresh();
   const page = await ext.context.newPage();

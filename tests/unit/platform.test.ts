@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { contentLoadWaitMs, contentRunAt, hostAccessPattern } from '../../lib/platform';
 
 describe('platform differences', () => {
-  it('runs the content script at document_end in Firefox, document_idle in Chrome', () => {
+  it('injects the content script at document_end in Firefox, document_start in Chrome (it waits for DOMContentLoaded itself)', () => {
     expect(contentRunAt(true)).toBe('document_end');
-    expect(contentRunAt(false)).toBe('document_idle');
+    expect(contentRunAt(false)).toBe('document_start');
   });
   it('caps the wait for the load event only in Firefox', () => {
     expect(contentLoadWaitMs(true)).toBe(4000);
