@@ -7,8 +7,9 @@
  * When the content script is injected. Chrome: `document_start`, and the script waits for
  * DOMContentLoaded itself (entrypoints/in-page.ts). Injected at `document_idle` or `document_end`,
  * even an empty content script held the page's load event back: on a page of 3,000 elements
- * +86-114 ms against none, and +3 ms at `document_start` (Chromium 156, 11 interleaved loads
- * each; `npm run bench -- extension` measures an empty content script beside ours). Firefox:
+ * +76 to +114 ms against none, and nothing beyond noise at `document_start` (111 against 117 ms;
+ * Chromium 156, medians of 11 interleaved loads; `npm run bench -- extension` measures an empty
+ * content script beside ours). Firefox:
  * `document_end`, because its `document_idle` waits for the load event, which a `<video>` whose
  * metadata never arrives (a stalled or unreadable file) delays for ever. The spotter finds videos
  * added later either way.
