@@ -41,9 +41,8 @@ export default defineUnlistedScript(() => {
   // background to start the checker, and the rest (the scan, observers, badges) starts once the
   // page has loaded, or after `loadWaitMs` (checks wait for the load event anyway: lib/content/main.ts).
   // Run inside those events, the work would hold the page's own load event back.
-  // Listeners are on window and capturing, added in Chrome before any page script runs, so no page
-  // listener can stop them first; a page's own (untrusted) copies of the events are ignored.
-  // Both listeners are added now: one added later, from the first, would come after the page's own.
+  // Both listeners are on window, capturing, and added now (in Chrome before any page script runs),
+  // so no page listener can stop them first; a page's own (untrusted) copies of the events are ignored.
   whenReady('DOMContentLoaded', 'loading', () => {
     // A live count, not a query: a page without video makes no element wrapper for it.
     if (document.getElementsByTagName('video').length) void ext().runtime.sendMessage({ type: 'video-seen' }).catch(() => {});
