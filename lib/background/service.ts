@@ -284,8 +284,8 @@ export class Service {
       for (const tabId of new Set(this.registry.placesOf(key).map((x) => x.tabId))) this.updateToolbar(tabId);
       return;
     }
-    this.preview.delete(key);
     if (stage === 'lost') {
+      this.preview.delete(key);
       // The worker context died mid-check: run it again once, then give up with the reason.
       const attempts = (this.lostCount.get(key) ?? 0) + 1;
       this.lostCount.set(key, attempts);
@@ -299,6 +299,7 @@ export class Service {
       stage = 'failed';
     }
     if (stage === 'failed') {
+      this.preview.delete(key);
       await this.fail(key, evidence.source, evidence.unavailable ?? evidence.mediaError ?? 'the check failed');
       p?.reject(new Error(evidence.unavailable ?? 'failed'));
       return;
@@ -383,6 +384,9 @@ export class Service {
     const verdict = decideVerdict({ ...evidence, matches, checkedAt: new Date(this.platform.now()).toISOString() });
     this.verdicts.set(key, verdict);
     this.evidence.set(key, raw);
+    // The first frame stands in for the file's frames until these evidence carry them (or say they
+    // failed): dropped sooner, a picture it confirmed read "not confirmed" while the lists were asked.
+    if (raw.fingerprint !== 'pending') this.preview.delete(key);
     // Show it first, store it after: the badge must not wait for IndexedDB.
     this.push(key, verdict);
     if (verdict.fingerprint !== 'pending') this.wake(key, verdict);

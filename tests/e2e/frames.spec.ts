@@ -31,8 +31,8 @@ test('videos in blob:, data: and srcdoc frames get their badges', async ({ ext, 
     .toEqual(['credentials-valid', 'credentials-valid', 'no-credentials']);
   // The popup's list has each frame's video, by its address.
   const tabId = await ext.tabId(page);
-  const videos = await ext.send<{ ref: { url?: string }; verdict?: { headline: string } }[]>({ type: 'tab-videos', tabId });
+  const videos = await ext.send<{ ref: { url?: string }; verdict?: { headline: string; summary: string } }[]>({ type: 'tab-videos', tabId });
   const byTag = Object.fromEntries(videos.map((v) => [/[?&](data|srcdoc|blob)&/.exec(v.ref.url ?? '')?.[1], v.verdict?.headline]));
-  expect(byTag).toEqual({ data: 'credentials-valid', srcdoc: 'credentials-valid', blob: 'no-credentials' });
+  expect(byTag, JSON.stringify(videos.map((v) => v.verdict?.summary))).toEqual({ data: 'credentials-valid', srcdoc: 'credentials-valid', blob: 'no-credentials' });
   await page.close();
 });

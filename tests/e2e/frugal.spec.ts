@@ -197,18 +197,30 @@ test.describe('frugal checking', () => {
     // The first report does not wait for a rendering update (lib/content/spotter.ts settleUnseen):
     // a view transition holds this page's rendering for 3.5 s once it has captured the old state, so
     // after the load event no frame, no requestAnimationFrame and no IntersectionObserver answer
-    // comes until then.
+    // comes until then. The load event is held (an image the server answers only then) until the
+    // old state is captured: that capture is a rendering update, and on a slow machine it came
+    // after the load event, with the page's first frame (CI saw it once).
     const q = fresh();
     const near = new MeteredFile(long);
     const far = new MeteredFile(long);
+    let captured!: () => void;
+    const afterCapture = new Promise<void>((r) => (captured = r));
+    server.route(`/p/captured-${q}`, (_req, res) => {
+      captured();
+      res.writeHead(204).end();
+    });
+    server.route(`/p/held-${q}.svg`, async (_req, res) => {
+      await afterCapture;
+      res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>');
+    });
     const page = await ext.context.newPage();
     await page.goto(
       server.html(
         `/p/unrendered-${q}.html`,
         `<!doctype html><title>unrendered</title><script>
-          document.startViewTransition(() => new Promise((r) => setTimeout(r, 3500)));
+          document.startViewTransition(() => (fetch('/p/captured-${q}'), new Promise((r) => setTimeout(r, 3500))));
           addEventListener('load', () => requestAnimationFrame(() => (window.firstFrameAt = performance.timeOrigin + performance.now())));
-        </script><video ${V} preload="none" src="${near.mount(server, `/m/near-${q}.mp4`)}"></video>
+        </script><img src="/p/held-${q}.svg" alt=""><video ${V} preload="none" src="${near.mount(server, `/m/near-${q}.mp4`)}"></video>
         <video ${V} preload="none" style="position:absolute;top:500vh" src="${far.mount(server, `/m/far-${q}.mp4`)}"></video>`,
       ),
     );
