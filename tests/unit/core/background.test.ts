@@ -154,6 +154,30 @@ describe('Service', () => {
     expect(f2.jobs.map((j) => j.key)).toEqual(state.pending.map((p) => p.key));
   });
 
+  it('a burst of reports saves the session at once, then once more with the last state a second later, not once per report', async () => {
+    const f = fakePlatform();
+    const writes: SessionState[] = [];
+    let clock = 1_000_000;
+    f.platform.now = () => clock;
+    f.platform.saveSession = async (st) => void writes.push(JSON.parse(JSON.stringify(st)));
+    const s = new Service(f.platform, () => settings, () => trust);
+    const urls = Array.from({ length: 30 }, () => `https://cdn/${Math.random()}.mp4`);
+    for (let n = 1; n <= urls.length; n++) {
+      await s.onVideos(1, 0, report(urls.slice(0, n).map((url, i) => ({ id: `v${i}`, url }))));
+      clock += 10;
+    }
+    // The first report is saved at once: a service worker stopped right after it still knows the tab's videos.
+    expect(writes.length).toBe(1);
+    expect(writes[0].registry['1']['0'].videos).toHaveLength(1);
+    clock += 1000;
+    await tick(1000);
+    expect(writes.length).toBe(2);
+    expect(writes[1].registry['1']['0'].videos).toHaveLength(30);
+    // Nothing changed since: nothing more is written.
+    await tick(1100);
+    expect(writes.length).toBe(2);
+  });
+
   it('a manual lookup resolves with the final verdict', async () => {
     const f = fakePlatform();
     const s = new Service(f.platform, () => settings, () => trust);
