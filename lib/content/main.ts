@@ -39,7 +39,10 @@ const COVER_CHECK_MS = 1000;
 const NOT_COMPARED: PictureBinding = { state: 'pending', note: 'the picture shown has not been compared with the checked file yet' };
 /** Hit-testing hundreds of videos is not free: each round of cover checks stops after this long. */
 const COVER_BUDGET_MS = 6;
-/** The longest a vouching verdict waits for an idle period before its video is hit-tested. */
+/**
+ * The longest a hit test waits: for an idle period (the rounds that test again), or for the next
+ * paint (a badge's first vouching verdict; a hidden tab paints nothing).
+ */
 const COVER_WAIT_MS = 100;
 
 /** Whether the browser asks pages to save data (Data Saver, a metered connection). */
@@ -89,11 +92,12 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
   const coverAsked = new Set<string>();
   const coverSeen = new Set<string>();
   let coverScheduled = false;
+  let coverSoon = false;
+  const budget = () => {
+    const t0 = performance.now();
+    return () => COVER_BUDGET_MS - (performance.now() - t0);
+  };
   const idle = (fn: (budgetMs: () => number) => void) => {
-    const budget = () => {
-      const t0 = performance.now();
-      return () => COVER_BUDGET_MS - (performance.now() - t0);
-    };
     const ric = (win as Window & { requestIdleCallback?: (cb: (d: { timeRemaining(): number; didTimeout: boolean }) => void, o?: { timeout: number }) => number }).requestIdleCallback;
     // A page still busy loading may have no idle period for a while: past COVER_WAIT_MS the
     // test runs anyway, within the same budget (it used to wait up to a second).
@@ -101,37 +105,62 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     else setTimeout(() => fn(budget()), 50);
   };
   /**
-   * Hit tests run when the page is idle (its layout is clean then, so asking costs little) and stop
-   * when the idle period ends: hundreds of videos on screen are covered over a few idle periods.
+   * Right after the next paint (its layout is clean then, so asking costs little): a badge's first
+   * vouching verdict waits for this test, and a busy page's idle periods came up to 100 ms late.
    */
-  const scheduleCoverCheck = () => {
-    if (coverScheduled || stopped) return;
+  const afterPaint = (fn: (budgetMs: () => number) => void) => {
+    let ran = false;
+    const once = () => !ran && ((ran = true), fn(budget()));
+    win.requestAnimationFrame(() => setTimeout(once, 0));
+    setTimeout(once, COVER_WAIT_MS);
+  };
+  /**
+   * Hit tests run when the page is idle, or after the next paint when a badge waits for them
+   * (`soon`), and stop when their budget is spent: hundreds of videos on screen are covered over
+   * a few idle periods.
+   */
+  const scheduleCoverCheck = (soon = false) => {
+    if (stopped) return;
+    if (soon) {
+      if (coverSoon) return;
+      coverSoon = true;
+      afterPaint((left) => {
+        coverSoon = false;
+        coverRound(left);
+      });
+      return;
+    }
+    if (coverScheduled) return;
     coverScheduled = true;
     idle((left) => {
       coverScheduled = false;
-      if (stopped) return;
-      const redraw: SpottedVideo[] = [];
-      let coverChanged = false;
-      let more = false;
-      for (const v of spotter.list()) {
-        // Only a badge that vouches (or was found covered) needs the test: marked asked without it,
-        // a video whose verdict comes next would wait for the next round (up to COVER_CHECK_MS).
-        if (coverAsked.has(v.id) || !keyById.has(v.id) || !(vouches(v) || covered.has(v.id))) continue;
-        if (left() <= 1) {
-          more = true;
-          break;
-        }
-        coverAsked.add(v.id);
-        const first = !coverSeen.has(v.id);
-        if (vouches(v)) coverSeen.add(v.id);
-        const changed = updateCovered(v);
-        coverChanged ||= changed;
-        if (changed || (first && vouches(v))) redraw.push(v);
-      }
-      for (const v of redraw) draw(v);
-      if (coverChanged) scheduleReport(); // the popup and toolbar hear of it too
-      if (more) scheduleCoverCheck();
+      coverRound(left);
     });
+  };
+  /** One round of hit tests, within its budget: the videos whose badges vouch, not asked this round yet. */
+  const coverRound = (left: () => number) => {
+    if (stopped) return;
+    const redraw: SpottedVideo[] = [];
+    let coverChanged = false;
+    let more = false;
+    for (const v of spotter.list()) {
+      // Only a badge that vouches (or was found covered) needs the test: marked asked without it,
+      // a video whose verdict comes next would wait for the next round (up to COVER_CHECK_MS).
+      if (coverAsked.has(v.id) || !keyById.has(v.id) || !(vouches(v) || covered.has(v.id))) continue;
+      if (left() <= 1) {
+        more = true;
+        break;
+      }
+      coverAsked.add(v.id);
+      const first = !coverSeen.has(v.id);
+      if (vouches(v)) coverSeen.add(v.id);
+      const changed = updateCovered(v);
+      coverChanged ||= changed;
+      if (changed || (first && vouches(v))) redraw.push(v);
+    }
+    for (const v of redraw) draw(v);
+    if (coverChanged) scheduleReport(); // the popup and toolbar hear of it too
+    if (more) scheduleCoverCheck();
   };
   /** The background's word on each video's picture; frames it lost (a restarted service worker) are sent again. */
   const takePictures = (pictures: Record<string, PictureBinding>) => {
@@ -162,7 +191,7 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     // A verdict that vouches is drawn only over a picture the background has bound to the file, and
     // only once the video was seen uncovered (hit-tested when the page is idle, lib/content/cover.ts).
     const unasked = POSITIVE.has(verdict.headline) && !coverSeen.has(v.id);
-    if (unasked) scheduleCoverCheck();
+    if (unasked) scheduleCoverCheck(true);
     const picture = covered.has(v.id) ? COVERED_PICTURE : unasked ? NOT_COMPARED : (pictureById.get(v.id) ?? NOT_COMPARED);
     layer().set(v.id, v.el, boundVerdict(verdict, picture), v.visible);
   };
@@ -205,9 +234,10 @@ export async function runContent(doc: Document, deps: ContentDeps): Promise<() =
     for (const [id, key] of Object.entries(ack.keys)) keyById.set(id, key);
     for (const [key, verdict] of Object.entries(ack.verdicts)) verdictByKey.set(key, verdict);
     takePictures(ack.pictures ?? {});
-    for (const v of spotter.list()) draw(v);
+    // Samplers first: the first badges take a while to draw, and the picture waits for a frame.
     sampleFrames = ack.sampleFrames !== false;
     syncSamplers();
+    for (const v of spotter.list()) draw(v);
   };
 
   // ── element frames and site watching (issue 5) ───────────────────────────────────────────

@@ -37,7 +37,7 @@ export interface BrowserFingerprintOptions extends RobustOptions {
   signal?: AbortSignal;
   /** Called after each hashed frame (progress UI). */
   onFrame?: (frame: number, total: number) => void;
-  /** Called with each frame hash as it is made (the first ones can be used before the rest are decoded). */
+  /** Called with each frame hash as soon as it is settled, before its alternates are made and the rest decoded (the first one confirms a picture early). */
   onHash?: (hash: FrameHash) => void;
   /**
    * Hash every decoded frame at its own presentation time (keyframes fetched one by one, see
@@ -158,8 +158,9 @@ export async function fingerprintDemuxed(demuxed: Demuxed, options: BrowserFinge
           if (failure) return;
           const { data, width, height } = await reader.read(frame);
           const t = options.presentationTimes ? Math.round((ts - Math.max(0, editStart)) / 1000) / 1000 : frameTimestamp(n, fps);
-          const h = builder.add(options.presentationTimes ? Math.round(t * fps) : n, t, data, width, height, 4, options.presentationTimes || sampling.keep(n));
-          if (h) options.onHash?.({ t, pdq: h.pdq, quality: h.quality, frame: n });
+          // Each frame's hash is heard as soon as it is settled, before its alternates are made.
+          const onHash = options.onHash;
+          builder.add(options.presentationTimes ? Math.round(t * fps) : n, t, data, width, height, 4, options.presentationTimes || sampling.keep(n), onHash && ((pdq, quality) => onHash({ t, pdq, quality, frame: n })));
           options.onFrame?.(n, expected);
         })
         .catch(fail)

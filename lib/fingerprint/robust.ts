@@ -429,11 +429,16 @@ export interface FrameHashes {
 
 interface FrameExtras {
   moving?: Region | null;
-  /** Inner rectangles outlined by edges (picture-in-picture candidates), from findInsets. */
-  insets?: readonly Region[];
+  /** Inner rectangles outlined by edges (picture-in-picture candidates), from findInsets; asked for only when needed. */
+  insets?: readonly Region[] | (() => readonly Region[] | undefined);
   keep?: (pdq: string, quality: number) => boolean;
   /** Override options.crops for this frame (distinct-frame lists carry crops on vPDQ's frames only). */
   crops?: boolean;
+  /**
+   * Hears the frame's own hash and quality as soon as they are final, before its alternates are
+   * computed (most of the work): a page's picture can be compared with the file's first frame sooner.
+   */
+  settled?: (pdq: string, quality: number) => void;
 }
 
 /** Hashes one frame: the vPDQ hash of the whole frame plus the alternates asked for. */
@@ -494,6 +499,7 @@ export class FrameFingerprinter {
         }
       }
     }
+    extra.settled?.(out.pdq, out.quality);
     const moving = extra.moving;
     if (this.options.margins && moving && moving.x + moving.width <= width && moving.y + moving.height <= height && !sameRegion(moving, content, 2)) {
       // A meme frame's bars carry text, so the bar detector does not see them; the still margins do.
@@ -506,7 +512,7 @@ export class FrameFingerprinter {
     }
     // A picture-in-picture inset is judged by its own quality too (the footage around it may be flat).
     if (this.options.insets) {
-      for (const r of extra.insets ?? []) {
+      for (const r of (typeof extra.insets === 'function' ? extra.insets() : extra.insets) ?? []) {
         if (r.x + r.width > width || r.y + r.height > height || sameRegion(r, content, 2)) continue;
         if (hashRegion(r) >= MATCH_RULE.qualityMin) {
           push(h.transformedHash('original'), 'inset');
@@ -713,7 +719,7 @@ export class VideoFingerprintBuilder {
    * and only anchors get crop alternates: 22 crops on every distinct frame would make a list
    * 20 times larger and its building 10 times slower (docs/matching.md).
    */
-  add(frame: number, t: number, data: Pixels, width: number, height: number, channels: 3 | 4, anchor = true): FrameHashes | null {
+  add(frame: number, t: number, data: Pixels, width: number, height: number, channels: 3 | 4, anchor = true, settled?: FrameExtras['settled']): FrameHashes | null {
     const keep = anchor;
     const moving = this.margins?.add(data, width, height, channels) ?? null;
     const bits = this.distinctBits;
@@ -727,8 +733,13 @@ export class VideoFingerprintBuilder {
             return true;
           };
     const crops = bits === undefined || anchor ? undefined : false;
-    const insets = this.insets?.add(data, width, height, channels);
-    const h = this.fingerprinter.hashFrame(data, width, height, channels, this.agreedBorders, { moving, insets, keep: accept, crops });
+    // Found after the frame's own hash is settled, but for every frame, kept or not: the finder
+    // ranks rectangles by the frames that outlined them before.
+    let insets: Region[] | undefined;
+    let looked = false;
+    const insetsOnce = () => (looked ? insets : ((looked = true), (insets = this.insets?.add(data, width, height, channels))));
+    const h = this.fingerprinter.hashFrame(data, width, height, channels, this.agreedBorders, { moving, insets: insetsOnce, keep: accept, crops, settled });
+    insetsOnce();
     if (!h) return null;
     if (h.detected) {
       if (this.lastDetected && sameRegion(h.detected, this.lastDetected, 2)) this.agreedBorders = h.detected;

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
-import { BAND, bandRegion, detectBorders, findInsets, FrameFingerprinter, LIST_CROPS, LIST_SAMPLING, StaticMargins, cropRegion, listSampling, VideoFingerprintBuilder } from '../../../lib/fingerprint/robust';
+import { BAND, bandRegion, detectBorders, findInsets, FrameFingerprinter, InsetFinder, LIST_CROPS, LIST_SAMPLING, StaticMargins, cropRegion, listSampling, VideoFingerprintBuilder } from '../../../lib/fingerprint/robust';
 import { pdqFromRGBA } from '../../../lib/fingerprint/pdq';
 import { hammingHex } from '../../../lib/fingerprint/hash256';
 import { MATCH_RULE } from '../../../lib/fingerprint/match';
@@ -136,6 +136,25 @@ describe('VideoFingerprintBuilder', () => {
     expect(fp.frames.map((f) => f.frame)).toEqual([0, 30, 60]);
     expect(fp.frames[2].quality).toBeLessThanOrEqual(pdqFromRGBA(dark.data, 256, 356, 3, { mode: 'frame' }).quality);
     expect(fp.alternates!.every((a) => a.of < 3)).toBe(true);
+  });
+
+  it("tells a frame's own hash and quality (bars taken into account) before it works out the alternates", () => {
+    const b = new VideoFingerprintBuilder({ insets: true, bands: true });
+    const barred = framed(photo, 256, 356, 0, 50, [0, 0, 0]);
+    const order: string[] = [];
+    const insets = vi.spyOn(InsetFinder.prototype, 'add').mockImplementation(() => (order.push('insets'), []));
+    const heard: { pdq: string; quality: number }[] = [];
+    const h = b.add(0, 0, barred.data, 256, 356, 3, true, (pdq, quality) => (order.push('settled'), heard.push({ pdq, quality })));
+    insets.mockRestore();
+    expect(heard).toEqual([{ pdq: h!.pdq, quality: h!.quality }]);
+    expect(h!.borders).toEqual({ x: 0, y: 50, width: 256, height: 256 });
+    expect(order).toEqual(['settled', 'insets']);
+    // A frame the distinct-frame sampling skips is not heard of.
+    const d = new VideoFingerprintBuilder({ mirror: false, distinctBits: LIST_SAMPLING.distinctBits });
+    const calls: string[] = [];
+    d.add(0, 0, photo.data, 256, 256, 3, true, (pdq) => calls.push(pdq));
+    expect(d.add(1, 1 / 30, photo.data, 256, 256, 3, false, (pdq) => calls.push(pdq))).toBeNull();
+    expect(calls).toHaveLength(1);
   });
 });
 
